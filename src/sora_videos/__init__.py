@@ -1,0 +1,1 @@
+"""sora_videos: a typed sync and async client for the Videos API."""
