@@ -1,1 +1,100 @@
-"""sora_videos: a typed sync and async client for the Videos API."""
+"""sora_videos: a typed sync and async client for the Videos API (Sora).
+
+from sora_videos import Sora
+
+client = Sora()  # OPENAI_API_KEY, OPENAI_BASE_URL
+video = client.videos.create_and_poll(prompt="A calico cat playing a piano", seconds=4)
+client.videos.download_content(video.id).write_to_file("cat.mp4")
+"""
+
+from ._client import NOT_GIVEN, AsyncSora, NotGiven, Sora
+from ._content import AsyncVideoContent, VideoContent
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    IncompleteDownloadError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    PollTimeoutError,
+    RateLimitError,
+    SoraError,
+    UnprocessableEntityError,
+    VideoFailedError,
+)
+from ._logging import configure_from_env
+from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted
+from ._pagination import AsyncCursorPage, AsyncPaginator, CursorPage
+from ._raw import RawResponse
+from ._resources.async_videos import AsyncVideos
+from ._resources.videos import Videos
+from ._types import (
+    FileInput,
+    ImageReference,
+    InputReference,
+    RequestOptions,
+    VideoInput,
+    VideoModel,
+    VideoReference,
+    VideoSeconds,
+    VideoSize,
+    VideoStatus,
+    VideoVariant,
+)
+from ._version import __version__
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncCursorPage",
+    "AsyncPaginator",
+    "AsyncSora",
+    "AsyncVideoContent",
+    "AsyncVideos",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "CursorPage",
+    "FileInput",
+    "ImageReference",
+    "IncompleteDownloadError",
+    "InputReference",
+    "InternalServerError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "RawResponse",
+    "RequestOptions",
+    "Sora",
+    "SoraError",
+    "UnprocessableEntityError",
+    "Video",
+    "VideoCharacter",
+    "VideoContent",
+    "VideoCreateError",
+    "VideoDeleted",
+    "VideoFailedError",
+    "VideoInput",
+    "VideoModel",
+    "VideoReference",
+    "VideoSeconds",
+    "VideoSize",
+    "VideoStatus",
+    "VideoVariant",
+    "Videos",
+    "__version__",
+]
+
+configure_from_env()

@@ -1,0 +1,119 @@
+"""Client settings: resolved once from arguments and the environment, then immutable."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import platform
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import httpx
+
+from ._exceptions import SoraError
+from ._version import __version__
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientConfig"]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+USER_AGENT = f"sora-videos/{__version__} python/{platform.python_version()}"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything a request needs from its client. Pure data; the key stays out of ``repr``."""
+
+    api_key: str = field(repr=False)
+    base_url: httpx.URL
+    timeout: httpx.Timeout
+    organization: str | None = None
+    project: str | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES
+    default_headers: Mapping[str, str] = field(default_factory=dict[str, str], repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        organization: str | None,
+        project: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        environ: Mapping[str, str] = os.environ,
+    ) -> ClientConfig:
+        """Settings from arguments, falling back to ``OPENAI_*`` environment variables.
+
+        Raises:
+            SoraError: No API key was given and ``OPENAI_API_KEY`` is not set.
+            ValueError: ``max_retries`` is negative or ``base_url`` is not http(s).
+        """
+        key = api_key if api_key is not None else environ.get("OPENAI_API_KEY")
+        if not key:
+            raise SoraError(
+                "no API key: pass api_key= to the client or set the OPENAI_API_KEY "
+                "environment variable"
+            )
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, not {max_retries}")
+        url = httpx.URL(base_url or environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        return cls(
+            api_key=key,
+            base_url=_checked_base_url(url),
+            organization=organization or environ.get("OPENAI_ORG_ID") or None,
+            project=project or environ.get("OPENAI_PROJECT_ID") or None,
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            max_retries=max_retries,
+            default_headers=dict(default_headers or {}),
+        )
+
+    def with_changes(self, **changes: object) -> ClientConfig:
+        """A copy with some settings changed (``None`` values are ignored)."""
+        given = {name: value for name, value in changes.items() if value is not None}
+        if "timeout" in given and not isinstance(given["timeout"], httpx.Timeout):
+            given["timeout"] = httpx.Timeout(given["timeout"])  # type: ignore[arg-type]
+        if "base_url" in given:
+            given["base_url"] = _checked_base_url(httpx.URL(str(given["base_url"])))
+        return replace(self, **given)  # type: ignore[arg-type]
+
+    def headers(self) -> dict[str, str]:
+        """The headers every request carries, the key included."""
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        if self.organization:
+            headers["OpenAI-Organization"] = self.organization
+        if self.project:
+            headers["OpenAI-Project"] = self.project
+        headers.update(self.default_headers)
+        return headers
+
+
+def _checked_base_url(url: httpx.URL) -> httpx.URL:
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url must be an http(s) URL, not {str(url)!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        warnings.warn(
+            f"base_url {str(url)!r} is plain http to a non-loopback host: the API key "
+            f"would travel unencrypted",
+            stacklevel=4,
+        )
+    if not url.raw_path.endswith(b"/"):
+        url = url.copy_with(raw_path=url.raw_path + b"/")
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".invalid", ".test")):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

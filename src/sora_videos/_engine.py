@@ -1,0 +1,99 @@
+"""The two drivers: perform a flow's steps with a sync or an async httpx client."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import TypeVar, cast
+
+import anyio
+import httpx
+
+from ._config import ClientConfig
+from ._flow import Flow, Read, Send, Sleep, to_httpx
+
+__all__ = ["AsyncEngine", "Engine"]
+
+T = TypeVar("T")
+
+
+class Engine:
+    """A client's settings and connection pool, and the sync driver of flows."""
+
+    def __init__(self, config: ClientConfig, http: httpx.Client, *, owns_http: bool) -> None:
+        self.config = config
+        self.http = http
+        self.owns_http = owns_http
+
+    def run(self, flow: Flow[T]) -> T:
+        """Perform a flow's steps until it returns (or raises)."""
+        reply: object = None
+        error: httpx.TransportError | None = None
+        try:
+            while True:
+                try:
+                    step = flow.send(reply) if error is None else flow.throw(error)
+                except StopIteration as stop:
+                    return cast(T, stop.value)
+                reply, error = None, None
+                try:
+                    if isinstance(step, Send):
+                        request = to_httpx(self.http, step.request)
+                        reply = self.http.send(request, stream=step.stream)
+                    elif isinstance(step, Read):
+                        reply = step.response.read()
+                    elif isinstance(step, Sleep):
+                        time.sleep(step.seconds)
+                    else:
+                        step.callback(step.value)
+                except httpx.TransportError as exc:
+                    error = exc
+        finally:
+            flow.close()
+
+    def close(self) -> None:
+        """Close the pool if this engine made it."""
+        if self.owns_http:
+            self.http.close()
+
+
+class AsyncEngine:
+    """A client's settings and connection pool, and the async driver of flows."""
+
+    def __init__(self, config: ClientConfig, http: httpx.AsyncClient, *, owns_http: bool) -> None:
+        self.config = config
+        self.http = http
+        self.owns_http = owns_http
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Perform a flow's steps until it returns (or raises); cancellation stops it at once."""
+        reply: object = None
+        error: httpx.TransportError | None = None
+        try:
+            while True:
+                try:
+                    step = flow.send(reply) if error is None else flow.throw(error)
+                except StopIteration as stop:
+                    return cast(T, stop.value)
+                reply, error = None, None
+                try:
+                    if isinstance(step, Send):
+                        request = to_httpx(self.http, step.request)
+                        reply = await self.http.send(request, stream=step.stream)
+                    elif isinstance(step, Read):
+                        reply = await step.response.aread()
+                    elif isinstance(step, Sleep):
+                        await anyio.sleep(step.seconds)
+                    else:
+                        result = step.callback(step.value)
+                        if inspect.isawaitable(result):
+                            await result
+                except httpx.TransportError as exc:
+                    error = exc
+        finally:
+            flow.close()
+
+    async def close(self) -> None:
+        """Close the pool if this engine made it."""
+        if self.owns_http:
+            await self.http.aclose()

@@ -1,0 +1,158 @@
+"""Each endpoint's request, built from the method's arguments. Pure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from ._models import Video
+from ._multipart import FilePart, is_file_input, to_file_part
+from ._request import RequestSpec, path_segment
+from ._types import InputReference, VideoInput, VideoModel, VideoSeconds, VideoSize, VideoVariant
+
+__all__ = [
+    "character_create",
+    "character_get",
+    "content",
+    "create",
+    "delete",
+    "edit",
+    "extend",
+    "list_page",
+    "remix",
+    "retrieve",
+]
+
+VARIANTS = ("video", "thumbnail", "spritesheet")
+ACCEPT = {
+    "video": "video/mp4, application/json",
+    "thumbnail": "image/webp, application/json",
+    "spritesheet": "image/*, application/json",
+}
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one job-creating call (kept across its retries)."""
+    return f"sora-videos-{uuid.uuid4()}"
+
+
+def _job(
+    path: str,
+    fields: Mapping[str, object | None],
+    files: Mapping[str, object | None],
+    idempotency_key: str | None,
+) -> RequestSpec:
+    body = {name: value for name, value in fields.items() if value is not None}
+    uploads: dict[str, FilePart] = {}
+    for name, value in files.items():
+        if value is None:
+            continue
+        if isinstance(value, Video):
+            body[name] = {"id": value.id}
+        elif isinstance(value, dict):
+            body[name] = value
+        elif is_file_input(value):
+            uploads[name] = to_file_part(value, field=name)  # type: ignore[arg-type]
+        else:
+            raise TypeError(f"{name}: unsupported value of type {type(value).__name__}")
+    return RequestSpec(
+        "POST",
+        path,
+        json=body,
+        files=uploads or None,
+        idempotency_key=idempotency_key or new_idempotency_key(),
+    )
+
+
+def _seconds(seconds: VideoSeconds | int | None) -> str | None:
+    if isinstance(seconds, bool):
+        raise TypeError("seconds must be a number of seconds, not a bool")
+    return None if seconds is None else str(seconds)
+
+
+def _prompt(prompt: str) -> str:
+    if not isinstance(prompt, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"prompt must be a string, not {type(prompt).__name__}")
+    return prompt
+
+
+def create(
+    *,
+    prompt: str,
+    model: VideoModel | None,
+    seconds: VideoSeconds | int | None,
+    size: VideoSize | None,
+    input_reference: InputReference | None,
+    idempotency_key: str | None,
+) -> RequestSpec:
+    """``POST /videos``: JSON, or multipart when ``input_reference`` is a file."""
+    fields = {"prompt": _prompt(prompt), "model": model, "seconds": _seconds(seconds), "size": size}
+    return _job("videos", fields, {"input_reference": input_reference}, idempotency_key)
+
+
+def remix(video_id: str, *, prompt: str, idempotency_key: str | None) -> RequestSpec:
+    """``POST /videos/{id}/remix``."""
+    path = f"videos/{path_segment(video_id, name='video_id')}/remix"
+    return _job(path, {"prompt": _prompt(prompt)}, {}, idempotency_key)
+
+
+def edit(*, prompt: str, video: VideoInput | Video, idempotency_key: str | None) -> RequestSpec:
+    """``POST /videos/edits``: ``video`` as ``{"id": ...}`` (JSON) or a file (multipart)."""
+    return _job("videos/edits", {"prompt": _prompt(prompt)}, {"video": video}, idempotency_key)
+
+
+def extend(
+    *,
+    prompt: str,
+    seconds: VideoSeconds | int,
+    video: VideoInput | Video,
+    idempotency_key: str | None,
+) -> RequestSpec:
+    """``POST /videos/extensions``."""
+    fields = {"prompt": _prompt(prompt), "seconds": _seconds(seconds)}
+    return _job("videos/extensions", fields, {"video": video}, idempotency_key)
+
+
+def character_create(
+    *, name: str, video: VideoInput | Video, idempotency_key: str | None
+) -> RequestSpec:
+    """``POST /videos/characters`` (always multipart: the video is uploaded)."""
+    if isinstance(video, (dict, Video)):
+        raise TypeError("create_character needs a video file to upload, not a reference")
+    return _job("videos/characters", {"name": name}, {"video": video}, idempotency_key)
+
+
+def retrieve(video_id: str) -> RequestSpec:
+    """``GET /videos/{id}``."""
+    return RequestSpec("GET", f"videos/{path_segment(video_id, name='video_id')}")
+
+
+def delete(video_id: str) -> RequestSpec:
+    """``DELETE /videos/{id}``."""
+    return RequestSpec("DELETE", f"videos/{path_segment(video_id, name='video_id')}")
+
+
+def character_get(character_id: str) -> RequestSpec:
+    """``GET /videos/characters/{id}``."""
+    return RequestSpec(
+        "GET", f"videos/characters/{path_segment(character_id, name='character_id')}"
+    )
+
+
+def list_page(*, after: str | None, limit: int | None, order: str | None) -> RequestSpec:
+    """``GET /videos`` for one page."""
+    if limit is not None and not 0 <= limit <= 100:
+        raise ValueError(f"limit must be between 0 and 100, not {limit}")
+    if order is not None and order not in ("asc", "desc"):
+        raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
+    return RequestSpec("GET", "videos", params={"after": after, "limit": limit, "order": order})
+
+
+def content(video_id: str, *, variant: VideoVariant) -> RequestSpec:
+    """``GET /videos/{id}/content``, streamed."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    path = f"videos/{path_segment(video_id, name='video_id')}/content"
+    return RequestSpec(
+        "GET", path, params={"variant": variant}, accept=ACCEPT[variant], stream=True
+    )

@@ -1,0 +1,68 @@
+"""Waiting for a job: how long between polls, and the poll flow itself."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Mapping
+
+from ._config import ClientConfig
+from ._exceptions import PollTimeoutError, VideoFailedError
+from ._flow import Flow, Notify, Sleep, send_flow
+from ._models import Video
+from ._request import RequestSpec
+from ._response import parse_model
+from ._types import RequestOptions
+
+__all__ = ["DEFAULT_MAX_WAIT", "poll_delay", "poll_flow"]
+
+DEFAULT_MAX_WAIT = 1800.0
+DEFAULT_POLL_DELAY = 1.0
+
+
+def poll_delay(headers: Mapping[str, str], poll_interval: float | None) -> float:
+    """Seconds until the next poll: the server's ``openai-poll-after-ms`` on this answer,
+    else 1 s; never less than ``poll_interval`` when given."""
+    delay = DEFAULT_POLL_DELAY
+    hint = headers.get("openai-poll-after-ms")
+    if hint is not None:
+        with contextlib.suppress(ValueError):
+            delay = max(float(hint) / 1000.0, 0.0)
+    return delay if poll_interval is None else max(delay, poll_interval)
+
+
+def poll_flow(
+    config: ClientConfig,
+    spec: RequestSpec,
+    options: RequestOptions,
+    *,
+    max_wait: float | None,
+    poll_interval: float | None,
+    on_progress: Callable[[Video], object] | None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Flow[Video]:
+    """Retrieve the job until it is ``completed``; one request per poll, nothing more.
+
+    Raises:
+        VideoFailedError: The job ended ``failed``.
+        PollTimeoutError: ``max_wait`` seconds passed first.
+    """
+    deadline = None if max_wait is None else clock() + max_wait
+    last: Video | None = None
+    while True:
+        response = yield from send_flow(config, spec, options)
+        video = parse_model(Video, response)
+        if on_progress is not None and video != last:
+            yield Notify(on_progress, video)
+        last = video
+        if video.status == "completed":
+            return video
+        if video.status == "failed":
+            raise VideoFailedError(video)
+        delay = poll_delay(response.headers, poll_interval)
+        if deadline is not None:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise PollTimeoutError(video, max_wait or 0.0)
+            delay = min(delay, remaining)
+        yield Sleep(delay)

@@ -1,0 +1,118 @@
+"""Building requests: from what an operation wants to exactly what goes on the wire. Pure."""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+
+from ._config import ClientConfig
+from ._multipart import FilePart, MultipartStream
+from ._types import RequestOptions
+
+__all__ = ["HTTPRequest", "RequestSpec", "build_request", "path_segment"]
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What one API operation asks for, before client settings and options apply.
+
+    Attributes:
+        method: HTTP method.
+        path: Path below the base URL, already percent-encoded (``videos/abc/remix``).
+        params: Query parameters; ``None`` values are left out.
+        json: A JSON body, or ``None``.
+        files: Files to upload; when given, the body is multipart and ``json``'s
+            fields travel as form fields.
+        accept: The ``Accept`` header, when not JSON.
+        idempotency_key: Sent as ``Idempotency-Key``; the same on every retry.
+        stream: Whether the caller reads the body itself (downloads).
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, str | int | None] | None = None
+    json: Mapping[str, object] | None = None
+    files: Mapping[str, FilePart] | None = None
+    accept: str | None = None
+    idempotency_key: str | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class HTTPRequest:
+    """A request ready for ``httpx.Client.build_request``; ``body`` streams multipart uploads."""
+
+    method: str
+    url: str
+    params: dict[str, str | int | float | bool]
+    headers: dict[str, str]
+    json: dict[str, object] | None
+    body: MultipartStream | None
+    timeout: httpx.Timeout
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the request can be sent again after its body went out."""
+        return self.body is None or self.body.replayable
+
+
+def path_segment(value: str, *, name: str) -> str:
+    """An id as exactly one percent-encoded path segment.
+
+    Raises:
+        TypeError: ``value`` is not a string.
+        ValueError: ``value`` is empty, ``.`` or ``..``.
+    """
+    if not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if value in ("", ".", ".."):
+        raise ValueError(f"{name} must be a non-empty id, not {value!r}")
+    return quote(value, safe="")
+
+
+def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptions) -> HTTPRequest:
+    """Apply client settings and per-request options to an operation's request."""
+    headers = config.headers()
+    if spec.accept:
+        headers["Accept"] = spec.accept
+    if spec.idempotency_key:
+        headers["Idempotency-Key"] = spec.idempotency_key
+    params: dict[str, str | int | float | bool] = {
+        key: value for key, value in (spec.params or {}).items() if value is not None
+    }
+    params.update(options.get("extra_query", {}))
+    json: dict[str, object] | None = None
+    body: MultipartStream | None = None
+    if spec.json is not None or spec.files or "extra_body" in options:
+        fields = {**(spec.json or {}), **options.get("extra_body", {})}
+        if spec.files:
+            body = MultipartStream(_form_fields(fields), spec.files)
+            headers["Content-Type"] = body.content_type
+            length = body.content_length()
+            if length is not None:
+                headers["Content-Length"] = str(length)
+        else:
+            json = fields
+    headers.update(options.get("extra_headers", {}))
+    timeout = options.get("timeout", config.timeout)
+    return HTTPRequest(
+        method=spec.method,
+        url=str(config.base_url) + spec.path,
+        params=params,
+        headers=headers,
+        json=json,
+        body=body,
+        timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+    )
+
+
+def _form_fields(fields: Mapping[str, object]) -> dict[str, str]:
+    # Reference objects (e.g. {"id": ...}) travel in a multipart body as JSON text.
+    return {
+        name: value if isinstance(value, str) else jsonlib.dumps(value)
+        for name, value in fields.items()
+    }

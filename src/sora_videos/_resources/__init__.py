@@ -1,0 +1,1 @@
+"""The API's resources: ``client.videos`` and its async twin."""

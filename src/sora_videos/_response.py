@@ -1,0 +1,106 @@
+"""Turning answers into models or errors. Pure: no I/O beyond an already-read body."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar, cast
+
+import httpx
+import pydantic
+
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    status_error_class,
+)
+from ._models import BaseModel
+
+__all__ = ["connection_error", "parse_model", "status_error"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def parse_model(cls: type[ModelT], response: httpx.Response) -> ModelT:
+    """Validate a JSON answer into ``cls``.
+
+    Raises:
+        APIResponseValidationError: The body is not JSON or does not fit the model.
+    """
+    try:
+        return cls.model_validate_json(response.content)
+    except pydantic.ValidationError as err:
+        message = f"unexpected {cls.__name__} from {response.request.url.path}: "
+        raise APIResponseValidationError(
+            message + _first_problem(err), request=response.request, body=_body(response)
+        ) from err
+
+
+def _first_problem(err: pydantic.ValidationError) -> str:
+    problem = err.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "body"
+    return f"{where}: {problem['msg']}"
+
+
+def status_error(
+    response: httpx.Response,
+    *,
+    retry_after: float | None = None,
+    idempotency_key: str | None = None,
+) -> APIStatusError:
+    """The typed error for a 4xx/5xx answer, with the server's message when it gave one."""
+    body = _body(response)
+    details = _error_details(body)
+    message = details.get("message")
+    if not isinstance(message, str) or not message:
+        message = _fallback_message(response, body)
+    return status_error_class(response.status_code)(
+        message,
+        response=response,
+        body=body,
+        code=_text(details.get("code")),
+        param=_text(details.get("param")),
+        retry_after=retry_after,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _error_details(body: object) -> dict[str, object]:
+    error = cast("dict[str, object]", body).get("error") if isinstance(body, dict) else None
+    return cast("dict[str, object]", error) if isinstance(error, dict) else {}
+
+
+def _fallback_message(response: httpx.Response, body: object) -> str:
+    reason = response.reason_phrase or "error"
+    if isinstance(body, str) and body.strip():
+        kind = response.headers.get("content-type", "").split(";")[0] or "text"
+        if kind == "text/html":
+            return f"{reason} (the answer was an HTML page, likely from a proxy)"
+        return f"{reason}: {body.strip()[:200]}"
+    return reason
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _body(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return response.text
+
+
+def connection_error(
+    exc: httpx.TransportError, request: httpx.Request | None, idempotency_key: str | None
+) -> APIConnectionError:
+    """The typed error for a request that got no answer."""
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    what = "timed out" if cls is APITimeoutError else "failed"
+    target = f" {request.method} {request.url.path}" if request is not None else ""
+    return cls(
+        f"request{target} {what}: {type(exc).__name__}: {exc}",
+        request=request,
+        idempotency_key=idempotency_key,
+    )

@@ -1,0 +1,107 @@
+"""When to retry, and how long to wait first. Pure functions of status, headers and attempt."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["MAX_RETRY_AFTER", "RetryDecision", "backoff", "decide", "retry_after"]
+
+MAX_RETRY_AFTER = 60.0
+"""A server's ``Retry-After`` above this is not slept on: the error is raised instead."""
+
+INITIAL_DELAY = 0.5
+MAX_DELAY = 8.0
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    """Whether to send the request again, and after how many seconds.
+
+    Attributes:
+        retry: Send it again.
+        delay: Seconds to wait before that.
+        retry_after: What the server asked for, if it said (also set when not retrying).
+        reason: Why, in words, for the debug log.
+    """
+
+    retry: bool
+    delay: float = 0.0
+    retry_after: float | None = None
+    reason: str = ""
+
+
+def backoff(attempt: int, *, rng: Callable[[], float] = random.random) -> float:
+    """Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, ... capped at 8 s."""
+    return min(INITIAL_DELAY * 2.0**attempt, MAX_DELAY) * (1.0 - 0.25 * rng())
+
+
+def retry_after(
+    headers: Mapping[str, str], *, now: Callable[[], float] = time.time
+) -> float | None:
+    """Seconds the server asked to wait: ``retry-after-ms``, or ``Retry-After`` as seconds or
+    an HTTP date. ``None`` if absent or unreadable."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - now(), 0.0)
+
+
+def decide(
+    status: int | None,
+    headers: Mapping[str, str],
+    *,
+    attempt: int,
+    max_retries: int,
+    replayable: bool = True,
+    rng: Callable[[], float] = random.random,
+    now: Callable[[], float] = time.time,
+) -> RetryDecision:
+    """Decide whether a failed attempt is retried.
+
+    Args:
+        status: The answer's HTTP status, or ``None`` when no answer came (connection error).
+        headers: The answer's headers (empty without an answer).
+        attempt: Retries made so far (0 after the first try).
+        max_retries: The retry budget.
+        replayable: Whether the request body can be sent again.
+        rng: Source of jitter, for tests.
+        now: Wall clock, for ``Retry-After`` dates.
+    """
+    wait = retry_after(headers, now=now)
+    if not _retryable(status, headers):
+        return RetryDecision(False, retry_after=wait, reason=f"status {status} is final")
+    if attempt >= max_retries:
+        return RetryDecision(False, retry_after=wait, reason="retry budget spent")
+    if not replayable:
+        return RetryDecision(False, retry_after=wait, reason="the upload cannot be replayed")
+    if wait is not None and wait > MAX_RETRY_AFTER:
+        return RetryDecision(False, retry_after=wait, reason=f"server asked for {wait:g} s")
+    delay = wait if wait is not None else backoff(attempt, rng=rng)
+    return RetryDecision(True, delay=delay, retry_after=wait, reason=f"status {status}")
+
+
+def _retryable(status: int | None, headers: Mapping[str, str]) -> bool:
+    should = headers.get("x-should-retry")
+    if should == "true":
+        return True
+    if should == "false":
+        return False
+    return status is None or status in (408, 409, 429) or status >= 500
