@@ -1,0 +1,94 @@
+"""The emulator as an ASGI application, written by hand so it needs no web framework."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import anyio
+
+from ._exchange import Disconnected, Exchange
+from ._http import Request
+
+__all__ = ["AsgiApp"]
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+async def _abort(send: Send) -> None:
+    """Drop the connection without a (complete) answer.
+
+    ASGI has no message for that; servers built like uvicorn keep the socket transport on the
+    object ``send`` belongs to, so abort that. Elsewhere, raising makes the server close it.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "abort"):
+        raise Disconnected("connection dropped (emulated fault)")
+    transport.abort()
+    for _ in range(100):  # let the server notice, so it does not answer 500 on our behalf
+        if getattr(cycle, "disconnected", True):
+            break
+        await anyio.sleep(0)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        kind = str(message["type"]).rsplit(".", 1)[-1]  # startup or shutdown
+        await send({"type": f"lifespan.{kind}.complete"})
+        if kind == "shutdown":
+            return
+
+
+async def _respond(exchange: Exchange, send: Send) -> None:
+    answer = exchange.response
+    if answer.delay:
+        await anyio.sleep(answer.delay)
+    if answer.disconnect is not None and answer.disconnect.after_bytes is None:
+        await _abort(send)
+        return
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    try:
+        for chunk in exchange.chunks():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except Disconnected:
+        await _abort(send)
+        return
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class AsgiApp:
+    """An ASGI 3 application answering like the Videos API.
+
+    Args:
+        handle: The emulator's ``handle`` method.
+    """
+
+    def __init__(self, handle: Callable[[Request], Exchange]) -> None:
+        self._handle = handle
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope (``http`` or ``lifespan``)."""
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        body = await _read_body(receive)
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        request = Request(scope["method"], scope["path"], query, headers, body)
+        await _respond(self._handle(request), send)

@@ -1,0 +1,180 @@
+"""One function per endpoint: ``(core, request, path params) -> response``, no I/O."""
+
+from __future__ import annotations
+
+import secrets
+from typing import cast
+
+from ._core import Core
+from ._errors import ApiError
+from ._forms import SIZES, Form, Upload, parse_form, positive_choice, text, video_reference
+from ._http import Request, Response, json_response
+from ._jobs import Character, Job, character_json, status_at, video_json
+from ._listing import list_query, paginate
+from ._mp4 import probe
+
+__all__ = [
+    "create_character",
+    "create_video",
+    "delete_video",
+    "edit_video",
+    "extend_video",
+    "get_character",
+    "get_video",
+    "list_videos",
+    "remix_video",
+]
+
+PROMPT_MAX = 32000
+CREATE_SECONDS = ("4", "8", "12")
+EXTEND_SECONDS = ("4", "8", "12", "16", "20")
+Params = dict[str, str]
+
+
+def _check_input_reference(form: Form) -> None:
+    value = form.get("input_reference")
+    if value is None or isinstance(value, Upload):
+        return
+    given = cast("dict[str, object]", value) if isinstance(value, dict) else {}
+    if len([k for k in ("image_url", "file_id") if given.get(k)]) != 1:
+        message = "Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'."
+        raise ApiError(400, message, param="input_reference")
+
+
+def create_video(core: Core, request: Request, params: Params) -> Response:
+    """``POST /videos``: start a new job."""
+    form = parse_form(request)
+    prompt = text(form, "prompt", max_length=PROMPT_MAX)
+    seconds = int(positive_choice(form, "seconds", CREATE_SECONDS, "4"))
+    size = positive_choice(form, "size", SIZES, "720x1280")
+    model = text(form, "model", max_length=200, default="sora-2")
+    _check_input_reference(form)
+
+    def make() -> Job:
+        return core.new_job(model=model, prompt=prompt, size=size, seconds=seconds)
+
+    return core.create_once(request, make)
+
+
+def list_videos(core: Core, request: Request, params: Params) -> Response:
+    """``GET /videos``: one page of jobs."""
+    after, limit, order = list_query(request.query)
+    now = core.clock.now()
+    with core.store.transaction():
+        jobs = core.store.jobs()
+    page, has_more = paginate([j.id for j in jobs], after=after, limit=limit, order=order)
+    by_id = {j.id: j for j in jobs}
+    return json_response(
+        200,
+        {
+            "object": "list",
+            "data": [video_json(by_id[i], now) for i in page],
+            "first_id": page[0] if page else None,
+            "last_id": page[-1] if page else None,
+            "has_more": has_more,
+        },
+    )
+
+
+def get_video(core: Core, request: Request, params: Params) -> Response:
+    """``GET /videos/{id}``: a job as it is now."""
+    return core.job_response(core.job(params["video_id"]))
+
+
+def delete_video(core: Core, request: Request, params: Params) -> Response:
+    """``DELETE /videos/{id}``: forget a completed or failed job."""
+    video_id = params["video_id"]
+    with core.store.transaction():
+        status = status_at(core.job(video_id), core.clock.now())
+        if status not in ("completed", "failed"):
+            message = (
+                f"Video '{video_id}' is {status}; only completed or failed videos can be deleted."
+            )
+            raise ApiError(409, message, code="invalid_video_status")
+        core.store.delete_job(video_id)
+    return json_response(200, {"object": "video.deleted", "deleted": True, "id": video_id})
+
+
+def remix_video(core: Core, request: Request, params: Params) -> Response:
+    """``POST /videos/{id}/remix``: a new job from a completed one, with a new prompt."""
+    prompt = text(parse_form(request), "prompt", max_length=PROMPT_MAX)
+
+    def make() -> Job:
+        source = core.completed_job(params["video_id"], param="video_id")
+        return core.new_job(
+            model=source.model,
+            prompt=prompt,
+            size=source.size,
+            seconds=source.seconds,
+            remixed_from=source.id,
+        )
+
+    return core.create_once(request, make)
+
+
+def _source(core: Core, reference: str | Upload) -> tuple[str, str, int]:
+    """Return ``(model, size, seconds)`` of an edit's or extension's source video."""
+    if isinstance(reference, str):
+        job = core.completed_job(reference, param="video")
+        return job.model, job.size, job.seconds
+    found = probe(reference.data)
+    if found is None:
+        raise ApiError(400, "Invalid 'video': the upload is not an MP4 video.", param="video")
+    size = f"{found.width}x{found.height}"
+    return "sora-2", size if size in SIZES else SIZES[0], max(1, round(found.seconds))
+
+
+def edit_video(core: Core, request: Request, params: Params) -> Response:
+    """``POST /videos/edits``: a new job editing a completed or uploaded video."""
+    form = parse_form(request)
+    reference = video_reference(form)
+    prompt = text(form, "prompt", max_length=PROMPT_MAX)
+
+    def make() -> Job:
+        model, size, seconds = _source(core, reference)
+        return core.new_job(model=model, prompt=prompt, size=size, seconds=seconds)
+
+    return core.create_once(request, make)
+
+
+def extend_video(core: Core, request: Request, params: Params) -> Response:
+    """``POST /videos/extensions``: a longer video; its ``seconds`` is the stitched total."""
+    form = parse_form(request)
+    reference = video_reference(form)
+    prompt = text(form, "prompt", max_length=PROMPT_MAX)
+    extra = int(positive_choice(form, "seconds", EXTEND_SECONDS, None))
+
+    def make() -> Job:
+        model, size, seconds = _source(core, reference)
+        return core.new_job(model=model, prompt=prompt, size=size, seconds=seconds + extra)
+
+    return core.create_once(request, make)
+
+
+def create_character(core: Core, request: Request, params: Params) -> Response:
+    """``POST /videos/characters``: a character from an uploaded video."""
+    form = parse_form(request)
+    name = text(form, "name", max_length=80)
+    upload = form.get("video")
+    if not isinstance(upload, Upload) or probe(upload.data) is None:
+        raise ApiError(400, "Invalid 'video': upload an MP4 video file.", param="video")
+    key = request.header("idempotency-key")
+    with core.store.transaction():
+        earlier = core.store.recall(f"{request.path} {key}") if key else None
+        character = core.store.get_character(earlier) if earlier else None
+        if character is None:
+            character = Character(f"char_{secrets.token_hex(16)}", name, core.clock.now())
+            core.store.add_character(character)
+            if key:
+                core.store.remember(f"{request.path} {key}", character.id)
+    return json_response(200, character_json(character))
+
+
+def get_character(core: Core, request: Request, params: Params) -> Response:
+    """``GET /videos/characters/{id}``: a character."""
+    character_id = params["character_id"]
+    character = core.store.get_character(character_id)
+    if character is None:
+        message = f"No character found with id '{character_id}'."
+        raise ApiError(404, message, code="character_not_found")
+    return json_response(200, character_json(character))

@@ -1,0 +1,56 @@
+"""``GET /videos`` paging: the query validated, and one page cut from the ids."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ._errors import ApiError
+
+__all__ = ["list_query", "paginate"]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def list_query(query: Mapping[str, str]) -> tuple[str | None, int, str]:
+    """Return ``(after, limit, order)`` from a list request's query.
+
+    Raises:
+        ApiError: 400 naming ``limit`` or ``order`` when they are out of range.
+    """
+    raw = query.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or int(raw) > MAX_LIMIT:
+        message = f"Invalid 'limit': {raw!r}. Expected an integer from 0 to {MAX_LIMIT}."
+        raise ApiError(400, message, param="limit", code="invalid_value")
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        message = f"Invalid 'order': {order!r}. Supported values are: 'asc', 'desc'."
+        raise ApiError(400, message, param="order", code="invalid_value")
+    return query.get("after") or None, int(raw), order
+
+
+def paginate(
+    ids: Sequence[str], *, after: str | None, limit: int, order: str
+) -> tuple[list[str], bool]:
+    """Cut one page from ids listed oldest first.
+
+    Args:
+        ids: Every id, oldest first.
+        after: Start after this id (in the chosen order), or at the beginning.
+        limit: The page size.
+        order: ``asc`` (oldest first) or ``desc`` (newest first).
+
+    Returns:
+        The page's ids and whether more follow.
+
+    Raises:
+        ApiError: 400 if ``after`` is not a known id.
+    """
+    ordered = list(ids) if order == "asc" else list(reversed(ids))
+    start = 0
+    if after is not None:
+        if after not in ordered:
+            raise ApiError(400, f"Invalid 'after': no video with id '{after}'.", param="after")
+        start = ordered.index(after) + 1
+    page = ordered[start : start + limit]
+    return page, start + limit < len(ordered)

@@ -1,0 +1,186 @@
+"""Where jobs, characters and idempotency keys live: in memory, or in a SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Generator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from typing import Protocol
+
+from ._jobs import Character, Job, JobError
+
+__all__ = ["MemoryStore", "SqliteStore", "Store"]
+
+
+class Store(Protocol):
+    """The emulator's state. Callers group reads and writes in ``transaction()``."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def add_job(self, job: Job) -> None: ...
+    def get_job(self, job_id: str) -> Job | None: ...
+    def delete_job(self, job_id: str) -> None: ...
+    def jobs(self) -> list[Job]: ...
+    def add_character(self, character: Character) -> None: ...
+    def get_character(self, character_id: str) -> Character | None: ...
+    def recall(self, key: str) -> str | None: ...
+    def remember(self, key: str, resource_id: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """State in dictionaries, guarded by one re-entrant lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._jobs: dict[str, Job] = {}
+        self._characters: dict[str, Character] = {}
+        self._keys: dict[str, str] = {}
+
+    @contextmanager
+    def transaction(self) -> Generator[None, None, None]:
+        """Hold the lock for a group of reads and writes."""
+        with self._lock:
+            yield
+
+    def add_job(self, job: Job) -> None:
+        """Store a new job."""
+        self._jobs[job.id] = job
+
+    def get_job(self, job_id: str) -> Job | None:
+        """Return a job, or ``None`` if there is none with that id."""
+        return self._jobs.get(job_id)
+
+    def delete_job(self, job_id: str) -> None:
+        """Forget a job."""
+        self._jobs.pop(job_id, None)
+
+    def jobs(self) -> list[Job]:
+        """Return every job, oldest first."""
+        return list(self._jobs.values())
+
+    def add_character(self, character: Character) -> None:
+        """Store a new character."""
+        self._characters[character.id] = character
+
+    def get_character(self, character_id: str) -> Character | None:
+        """Return a character, or ``None``."""
+        return self._characters.get(character_id)
+
+    def recall(self, key: str) -> str | None:
+        """Return the id created under an idempotency key, or ``None``."""
+        return self._keys.get(key)
+
+    def remember(self, key: str, resource_id: str) -> None:
+        """Record the id created under an idempotency key."""
+        self._keys[key] = resource_id
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, data TEXT);
+CREATE TABLE IF NOT EXISTS characters (id TEXT PRIMARY KEY, data TEXT);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, id TEXT);
+"""
+
+
+def _job_from_json(text: str) -> Job:
+    fields = json.loads(text)
+    error = fields.pop("error")
+    return Job(**fields, error=JobError(**error) if error else None)
+
+
+class SqliteStore:
+    """State in a SQLite file, so separate processes and restarts see the same jobs.
+
+    Args:
+        path: The database file; created if missing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        self._db.executescript(_SCHEMA)
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Generator[None, None, None]:
+        """Run a group of reads and writes atomically, across threads and processes."""
+        with self._lock:
+            self._depth += 1
+            if self._depth == 1:
+                self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self._depth == 1:
+                    self._db.execute("ROLLBACK")
+                raise
+            else:
+                if self._depth == 1:
+                    self._db.execute("COMMIT")
+            finally:
+                self._depth -= 1
+
+    def _one(self, sql: str, *args: str) -> str | None:
+        with self._lock:
+            row: tuple[str] | None = self._db.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def add_job(self, job: Job) -> None:
+        """Store a new job."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO jobs (id, data) VALUES (?, ?)", (job.id, json.dumps(asdict(job)))
+            )
+
+    def get_job(self, job_id: str) -> Job | None:
+        """Return a job, or ``None`` if there is none with that id."""
+        text = self._one("SELECT data FROM jobs WHERE id = ?", job_id)
+        return _job_from_json(text) if text else None
+
+    def delete_job(self, job_id: str) -> None:
+        """Forget a job."""
+        with self._lock:
+            self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def jobs(self) -> list[Job]:
+        """Return every job, oldest first."""
+        with self._lock:
+            rows: list[tuple[str]] = self._db.execute(
+                "SELECT data FROM jobs ORDER BY seq"
+            ).fetchall()
+        return [_job_from_json(text) for (text,) in rows]
+
+    def add_character(self, character: Character) -> None:
+        """Store a new character."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO characters VALUES (?, ?)",
+                (character.id, json.dumps(asdict(character))),
+            )
+
+    def get_character(self, character_id: str) -> Character | None:
+        """Return a character, or ``None``."""
+        text = self._one("SELECT data FROM characters WHERE id = ?", character_id)
+        return Character(**json.loads(text)) if text else None
+
+    def recall(self, key: str) -> str | None:
+        """Return the id created under an idempotency key, or ``None``."""
+        return self._one("SELECT id FROM idempotency WHERE key = ?", key)
+
+    def remember(self, key: str, resource_id: str) -> None:
+        """Record the id created under an idempotency key."""
+        with self._lock:
+            self._db.execute("INSERT INTO idempotency VALUES (?, ?)", (key, resource_id))
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()
