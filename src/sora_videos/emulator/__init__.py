@@ -7,7 +7,7 @@ real HTTP server (``with emulator.serve() as base_url:``). See ``docs/emulator.m
 from __future__ import annotations
 
 from ._clock import Clock, ManualClock, RealClock
-from ._emulator import BASE_URL, Emulator
+from ._emulator import BASE_URL, ClientOptions, Emulator
 from ._exchange import Exchange, RequestLog, RequestRecord
 from ._faults import Fault, FaultRule, Faults
 from ._http import Body, Disconnect, Padding, Request, Response
@@ -20,6 +20,7 @@ __all__ = [
     "BASE_URL",
     "Body",
     "CharacterJSON",
+    "ClientOptions",
     "Clock",
     "Disconnect",
     "Emulator",

@@ -24,7 +24,7 @@ def _downloadable(core: Core, job: Job) -> None:
         raise ApiError(409, message, code="video_not_ready")
     if now >= expires_at(job):
         message = f"The content of video '{job.id}' has expired and is no longer available."
-        raise ApiError(410, message, code="video_expired")
+        raise ApiError(404, message, code="video_expired")
 
 
 def _ranged(body: Body, range_header: str | None, headers: list[tuple[str, str]]) -> Response:

@@ -7,9 +7,10 @@ import random
 import secrets
 from collections.abc import Generator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
-from typing_extensions import Self
+import httpx
+from typing_extensions import Self, Unpack
 
 from ._asgi import AsgiApp
 from ._clock import Clock, RealClock
@@ -26,9 +27,19 @@ from ._transport import AsyncEmulatorTransport, EmulatorTransport
 if TYPE_CHECKING:
     from sora_videos import AsyncSora, Sora
 
-__all__ = ["BASE_URL", "Emulator"]
+__all__ = ["BASE_URL", "ClientOptions", "Emulator"]
 
 BASE_URL = "http://emulator.invalid/v1"
+
+
+class ClientOptions(TypedDict, total=False):
+    """What ``Emulator.client()`` and ``async_client()`` pass on to the SDK client."""
+
+    organization: str | None
+    project: str | None
+    timeout: float | httpx.Timeout | None
+    max_retries: int
+    default_headers: dict[str, str] | None
 
 
 class Emulator:
@@ -106,27 +117,23 @@ class Emulator:
         """Return an async httpx transport (asyncio or trio) answering from this emulator."""
         return AsyncEmulatorTransport(self.handle)
 
-    def client(self, **options: Any) -> Sora:
+    def client(self, **options: Unpack[ClientOptions]) -> Sora:
         """Return a ``sora_videos.Sora`` client wired to this emulator in-process.
 
         Args:
             **options: Passed to ``Sora`` (e.g. ``max_retries=0``).
         """
-        import httpx
-
         from sora_videos import Sora
 
         http_client = httpx.Client(transport=self.transport(), base_url=BASE_URL)
         return Sora(api_key="emulator", base_url=BASE_URL, http_client=http_client, **options)
 
-    def async_client(self, **options: Any) -> AsyncSora:
+    def async_client(self, **options: Unpack[ClientOptions]) -> AsyncSora:
         """Return a ``sora_videos.AsyncSora`` client wired to this emulator in-process.
 
         Args:
             **options: Passed to ``AsyncSora`` (e.g. ``max_retries=0``).
         """
-        import httpx
-
         from sora_videos import AsyncSora
 
         http_client = httpx.AsyncClient(transport=self.async_transport(), base_url=BASE_URL)
