@@ -8,6 +8,7 @@ from email import message_from_bytes
 from email.message import Message
 from email.policy import HTTP
 from typing import cast
+from urllib.parse import parse_qsl
 
 from ._errors import ApiError
 from ._http import Request
@@ -50,7 +51,7 @@ def _parse_multipart(content_type: str, body: bytes) -> Form:
 
 
 def parse_form(request: Request) -> Form:
-    """Read a JSON or multipart body into fields.
+    """Read a JSON, multipart or URL-encoded body into fields.
 
     Raises:
         ApiError: 400 if the body is neither a JSON object nor valid multipart.
@@ -58,6 +59,8 @@ def parse_form(request: Request) -> Form:
     content_type = request.header("content-type") or ""
     if content_type.startswith("multipart/form-data"):
         return _parse_multipart(content_type, request.body)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
         data: object = json.loads(request.body or b"{}")
     except ValueError:
