@@ -16,6 +16,10 @@ __all__ = ["AsyncEngine", "Engine"]
 
 T = TypeVar("T")
 
+# Module-level so tests can record waits instead of sleeping them.
+sleep = time.sleep
+async_sleep = anyio.sleep
+
 
 class Engine:
     """A client's settings and connection pool, and the sync driver of flows."""
@@ -43,7 +47,7 @@ class Engine:
                     elif isinstance(step, Read):
                         reply = step.response.read()
                     elif isinstance(step, Sleep):
-                        time.sleep(step.seconds)
+                        sleep(step.seconds)
                     else:
                         step.callback(step.value)
                 except httpx.TransportError as exc:
@@ -83,7 +87,7 @@ class AsyncEngine:
                     elif isinstance(step, Read):
                         reply = await step.response.aread()
                     elif isinstance(step, Sleep):
-                        await anyio.sleep(step.seconds)
+                        await async_sleep(step.seconds)
                     else:
                         result = step.callback(step.value)
                         if inspect.isawaitable(result):
