@@ -26,14 +26,16 @@ def test_a_job_goes_from_queued_to_completed(http: httpx.Client, clock: ManualCl
         "8",
         "1280x720",
     )
-    assert video["model"] == "sora-2" and video["expires_at"] is None
+    assert video["model"] == "sora-2"
+    assert video["expires_at"] is None
     assert int(created.headers["openai-poll-after-ms"]) == 2000
     seen = []
     for _ in range(12):
         clock.advance(2)
         seen.append(http.get(f"/videos/{video['id']}").json())
     progress = [v["progress"] for v in seen if v["status"] == "in_progress"]
-    assert progress == sorted(progress) and len(set(progress)) > 3
+    assert progress == sorted(progress)
+    assert len(set(progress)) > 3
     done = seen[-1]
     assert (done["status"], done["progress"]) == ("completed", 100)
     assert done["expires_at"] == done["completed_at"] + 3600
@@ -122,11 +124,14 @@ def test_unknown_things_are_404(http: httpx.Client) -> None:
 def test_paging(http: httpx.Client, clock: ManualClock) -> None:
     ids = [http.post("/videos", json={"prompt": f"v{i}"}).json()["id"] for i in range(25)]
     first = http.get("/videos").json()
-    assert first["object"] == "list" and len(first["data"]) == 20 and first["has_more"]
+    assert first["object"] == "list"
+    assert len(first["data"]) == 20
+    assert first["has_more"]
     assert [v["id"] for v in first["data"]] == ids[::-1][:20]
     assert (first["first_id"], first["last_id"]) == (ids[24], ids[5])
     rest = http.get("/videos", params={"after": first["last_id"]}).json()
-    assert [v["id"] for v in rest["data"]] == ids[4::-1] and not rest["has_more"]
+    assert [v["id"] for v in rest["data"]] == ids[4::-1]
+    assert not rest["has_more"]
     asc = http.get("/videos", params={"order": "asc", "limit": 3, "after": ids[1]}).json()
     assert [v["id"] for v in asc["data"]] == ids[2:5]
     empty = http.get("/videos", params={"limit": 0}).json()
@@ -212,7 +217,8 @@ def test_characters(http: httpx.Client, clock: ManualClock) -> None:
         files={"video": ("c.mp4", mp4, "video/mp4")},
         headers={"Idempotency-Key": "char-1"},
     ).json()
-    assert made["id"].startswith("char_") and made["name"] == "Mochi"
+    assert made["id"].startswith("char_")
+    assert made["name"] == "Mochi"
     assert http.get(f"/videos/characters/{made['id']}").json() == made
     replay = http.post(
         "/videos/characters",
@@ -243,15 +249,19 @@ def test_content_variants_and_ranges(http: httpx.Client, clock: ManualClock) -> 
     video = make_video(http, clock, size="1024x1792")
     path = f"/videos/{video['id']}/content"
     whole = http.get(path)
-    assert whole.headers["content-type"] == "video/mp4" and whole.content[4:8] == b"ftyp"
+    assert whole.headers["content-type"] == "video/mp4"
+    assert whole.content[4:8] == b"ftyp"
     assert int(whole.headers["content-length"]) == len(whole.content)
     assert whole.headers["accept-ranges"] == "bytes"
     thumb = http.get(path, params={"variant": "thumbnail"})
-    assert thumb.headers["content-type"] == "image/webp" and thumb.content[8:12] == b"WEBP"
+    assert thumb.headers["content-type"] == "image/webp"
+    assert thumb.content[8:12] == b"WEBP"
     sprites = http.get(path, params={"variant": "spritesheet"})
-    assert sprites.headers["content-type"] == "image/jpeg" and sprites.content[:2] == b"\xff\xd8"
+    assert sprites.headers["content-type"] == "image/jpeg"
+    assert sprites.content[:2] == b"\xff\xd8"
     part = http.get(path, headers={"Range": "bytes=100-"})
-    assert part.status_code == 206 and part.content == whole.content[100:]
+    assert part.status_code == 206
+    assert part.content == whole.content[100:]
     total = len(whole.content)
     assert part.headers["content-range"] == f"bytes 100-{total - 1}/{total}"
     tail = http.get(path, headers={"Range": "bytes=-10"})
@@ -280,7 +290,8 @@ def test_a_large_video_streams_in_chunks(
     with http.stream("GET", f"/videos/{video['id']}/content") as answer:
         assert answer.headers["content-length"] == str(50 * 1024 * 1024)
         sizes = [len(chunk) for chunk in answer.iter_raw()]
-    assert sum(sizes) == 50 * 1024 * 1024 and max(sizes) <= 64 * 1024
+    assert sum(sizes) == 50 * 1024 * 1024
+    assert max(sizes) <= 64 * 1024
     assert emu.requests[-1].bytes_sent == 50 * 1024 * 1024
     assert emu.video_size_override == 50 * 1024 * 1024
 
@@ -294,7 +305,8 @@ def test_timings_scale_with_the_clock_speed_and_video_length(clock: ManualClock)
         assert client.get(f"/videos/{video['id']}").json()["status"] == "in_progress"
         clock.advance(0.2)
         done = client.get(f"/videos/{video['id']}").json()
-    assert done["status"] == "completed" and done["expires_at"] == done["completed_at"] + 60
+    assert done["status"] == "completed"
+    assert done["expires_at"] == done["completed_at"] + 60
 
 
 def test_the_log_never_keeps_the_key(http: httpx.Client, emu: Emulator) -> None:

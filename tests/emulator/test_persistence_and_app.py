@@ -75,7 +75,8 @@ def test_concurrent_replays_create_one_job(emu: Emulator) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(set(ids)) == 1 and len(emu.jobs) == 1
+    assert len(set(ids)) == 1
+    assert len(emu.jobs) == 1
 
 
 @pytest.mark.anyio
@@ -122,7 +123,8 @@ async def test_asgi_drop_without_a_socket_raises(emu: Emulator) -> None:
 
 def test_serve_answers_over_http(emu: Emulator) -> None:
     with emu.serve() as base_url, httpx.Client(base_url=base_url, headers=AUTH) as http:
-        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        assert base_url.startswith("http://127.0.0.1:")
+        assert base_url.endswith("/v1")
         assert http.post("/videos", json={"prompt": "x"}).status_code == 200
         assert http.get("/videos").json()["data"][0]["prompt"] == "x"
 
@@ -139,7 +141,8 @@ def test_run_server_builds_an_emulator_and_runs_uvicorn(
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     run_server("127.0.0.1", 8089, db_path=tmp_path / "db.sqlite3", speed=10)
-    assert calls[0]["port"] == 8089 and isinstance(calls[0]["app"], AsgiApp)
+    assert calls[0]["port"] == 8089
+    assert isinstance(calls[0]["app"], AsgiApp)
     assert (tmp_path / "db.sqlite3").exists()
 
 
