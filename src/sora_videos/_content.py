@@ -73,12 +73,14 @@ class _Content:
         value = self.response.headers.get("content-length")
         return int(value) if value is not None and value.isdigit() else None
 
-    def _cut(self, exc: httpx.TransportError, received: int) -> Exception:
+    def _cut(self, exc: httpx.TransportError) -> Exception:
         expected = self.content_length
         if expected is None:
             return connection_error(exc, self.response.request, None)
         return IncompleteDownloadError(
-            expected=expected, received=received, request=self.response.request
+            expected=expected,
+            received=self.response.num_bytes_downloaded,
+            request=self.response.request,
         )
 
     def _checked(self, received: int) -> None:
@@ -114,7 +116,7 @@ class VideoContent(_Content):
                 received += len(chunk)
                 yield chunk
         except httpx.TransportError as exc:
-            raise self._cut(exc, received) from exc
+            raise self._cut(exc) from exc
         finally:
             self.response.close()
         self._checked(received)
@@ -183,7 +185,7 @@ class AsyncVideoContent(_Content):
                 received += len(chunk)
                 yield chunk
         except httpx.TransportError as exc:
-            raise self._cut(exc, received) from exc
+            raise self._cut(exc) from exc
         finally:
             await self.response.aclose()
         self._checked(received)
