@@ -369,3 +369,18 @@ async def test_async_raw_response_and_errors(async_client: AsyncSora, api: FakeA
     api.script("GET", "/videos/gone", httpx.Response(404, json=error_json("gone")))
     with pytest.raises(NotFoundError, match="gone"):
         await async_client.videos.retrieve("gone")
+
+
+def test_a_proxys_html_error_page_is_named_as_such(client: Sora, api: FakeAPI) -> None:
+    from sora_videos import InternalServerError
+
+    page = httpx.Response(
+        502, text="<html><h1>Bad Gateway</h1></html>", headers={"content-type": "text/html"}
+    )
+    api.script("GET", "/videos/v", page, page, page)
+    with pytest.raises(InternalServerError, match="HTML page, likely from a proxy"):
+        client.videos.retrieve("v")
+    api.script("GET", "/videos/w", httpx.Response(418, text="short and stout"))
+    with pytest.raises(Exception, match="short and stout") as raised:
+        client.videos.retrieve("w")
+    assert getattr(raised.value, "status_code", None) == 418

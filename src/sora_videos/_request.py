@@ -93,7 +93,9 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
             body = MultipartStream(_form_fields(fields), spec.files)
             headers["Content-Type"] = body.content_type
             length = body.content_length()
-            if length is not None:
+            if length is None:
+                headers["Transfer-Encoding"] = "chunked"
+            else:
                 headers["Content-Length"] = str(length)
         else:
             json = fields
