@@ -1,0 +1,105 @@
+"""Fixtures of the conformance tests: the servers (session-wide) and clients that record what
+they send."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from sora_videos import AsyncSora, Sora
+
+from ._openapi import SPEC_PATH
+from ._servers import PrismUnavailable, prism_mock
+
+API_KEY = "sk-conformance"
+
+
+def _replayed(response: httpx.Response, raw: bytes) -> httpx.Response:
+    stream = httpx.ByteStream(raw)
+    return httpx.Response(response.status_code, headers=response.headers, stream=stream)
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Sends requests on, keeping each request (body read) and each answer's raw body."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answers: list[bytes] = []
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        response = self._inner.handle_request(request)
+        raw = b"".join(response.iter_raw())
+        response.close()
+        self.answers.append(raw)
+        return _replayed(response, raw)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncRecordingTransport(httpx.AsyncBaseTransport):
+    """The async twin of ``RecordingTransport``."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answers: list[bytes] = []
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        self.requests.append(request)
+        response = await self._inner.handle_async_request(request)
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        self.answers.append(raw)
+        return _replayed(response, raw)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@pytest.fixture(scope="session")
+def prism_url() -> Iterator[str]:
+    """A Prism mock of the publisher's description; skipped if Prism is not installed, except
+    under ``CI=true``, where a missing Prism is a failure."""
+    try:
+        with prism_mock(SPEC_PATH) as url:
+            yield url
+    except PrismUnavailable as missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{missing} (CI=true: the Prism checks must run)")
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def recorder() -> RecordingTransport:
+    return RecordingTransport()
+
+
+@pytest.fixture
+def async_recorder() -> AsyncRecordingTransport:
+    return AsyncRecordingTransport()
+
+
+@pytest.fixture
+def prism_client(prism_url: str, recorder: RecordingTransport) -> Iterator[Sora]:
+    """A client of the Prism mock, without retries (a 422 must surface at once)."""
+    http = httpx.Client(transport=recorder)
+    with Sora(api_key=API_KEY, base_url=prism_url, max_retries=0, http_client=http) as client:
+        yield client
+    http.close()
+
+
+@pytest.fixture
+async def async_prism_client(
+    prism_url: str, async_recorder: AsyncRecordingTransport
+) -> AsyncIterator[AsyncSora]:
+    """The async twin of ``prism_client``."""
+    async with httpx.AsyncClient(transport=async_recorder) as http:
+        yield AsyncSora(api_key=API_KEY, base_url=prism_url, max_retries=0, http_client=http)
