@@ -3,63 +3,32 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import TracebackType
 
-import anyio.to_thread
 import httpx
 from typing_extensions import Self
 
+from ._download import ProgressCallback
+from ._engine import AsyncEngine, Engine
 from ._exceptions import IncompleteDownloadError
+from ._request import RequestSpec
 from ._response import connection_error
+from ._types import RequestOptions
 
-__all__ = ["AsyncVideoContent", "ProgressCallback", "VideoContent"]
+__all__ = ["AsyncVideoContent", "VideoContent"]
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
-ProgressCallback = Callable[[int, "int | None"], object]
-"""``on_progress(bytes_done, bytes_total)``; ``bytes_total`` is ``None`` when unknown."""
-
-
-class PartialFile:
-    """A temporary file beside the target, renamed over it only once complete."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.target = Path(path)
-        fd, temp = tempfile.mkstemp(
-            dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
-        )
-        self.temp = Path(temp)
-        self._file = os.fdopen(fd, "wb")
-        self.written = 0
-
-    def write(self, chunk: bytes) -> None:
-        """Append a chunk."""
-        self._file.write(chunk)
-        self.written += len(chunk)
-
-    def commit(self, expected: int | None) -> Path:
-        """Check the byte count and move the file into place.
-
-        Raises:
-            IncompleteDownloadError: The count differs from ``expected``.
-        """
-        self._file.close()
-        if expected is not None and self.written != expected:
-            raise IncompleteDownloadError(expected=expected, received=self.written)
-        os.replace(self.temp, self.target)
-        return self.target
-
-    def discard(self) -> None:
-        """Remove the temporary file; the target is untouched."""
-        self._file.close()
-        self.temp.unlink(missing_ok=True)
 
 
 class _Content:
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(
+        self, response: httpx.Response, spec: RequestSpec, options: RequestOptions
+    ) -> None:
         self.response = response
+        self._spec = spec
+        self._options = options
 
     @property
     def content_type(self) -> str:
@@ -103,6 +72,17 @@ class VideoContent(_Content):
     Consuming methods (``read``, ``write_to_file``, a finished ``iter_bytes``) close it.
     """
 
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        engine: Engine,
+        spec: RequestSpec,
+        options: RequestOptions,
+    ) -> None:
+        super().__init__(response, spec, options)
+        self._engine = engine
+
     def iter_bytes(self, chunk_size: int | None = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         """The body in chunks, never held whole in memory.
 
@@ -130,25 +110,24 @@ class VideoContent(_Content):
     ) -> Path:
         """Stream the body into ``path``, replacing it only once the download is complete.
 
+        A cut connection is resumed with a ``Range`` request (within ``max_retries``).
+
         Args:
             path: Where the file goes. A failed download leaves nothing there.
-            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` after each chunk.
+            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
 
         Returns:
             The path written.
 
         Raises:
-            IncompleteDownloadError: Fewer (or more) bytes than ``Content-Length`` arrived.
+            IncompleteDownloadError: The body stayed short of ``Content-Length``.
         """
-        partial = PartialFile(path)
         try:
-            for chunk in self.iter_bytes():
-                partial.write(chunk)
-                if on_progress is not None:
-                    on_progress(partial.written, self.content_length)
-            return partial.commit(self.content_length)
+            return self._engine.download(
+                self._spec, self._options, path, response=self.response, on_progress=on_progress
+            )
         finally:
-            partial.discard()
+            self.response.close()
 
     def close(self) -> None:
         """Release the connection without reading the rest."""
@@ -171,6 +150,17 @@ class AsyncVideoContent(_Content):
 
     Consuming methods (``read``, ``write_to_file``, a finished ``iter_bytes``) close it.
     """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        engine: AsyncEngine,
+        spec: RequestSpec,
+        options: RequestOptions,
+    ) -> None:
+        super().__init__(response, spec, options)
+        self._engine = engine
 
     async def iter_bytes(self, chunk_size: int | None = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
         """The body in chunks, never held whole in memory.
@@ -195,34 +185,28 @@ class AsyncVideoContent(_Content):
         return b"".join([chunk async for chunk in self.iter_bytes()])
 
     async def write_to_file(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: Callable[[int, int | None], object | Awaitable[object]] | None = None,
+        self, path: str | os.PathLike[str], *, on_progress: ProgressCallback | None = None
     ) -> Path:
         """Stream the body into ``path``, replacing it only once the download is complete.
 
+        A cut connection is resumed with a ``Range`` request (within ``max_retries``).
+
         Args:
             path: Where the file goes. A failed download leaves nothing there.
-            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` after each chunk.
+            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
 
         Returns:
             The path written.
 
         Raises:
-            IncompleteDownloadError: Fewer (or more) bytes than ``Content-Length`` arrived.
+            IncompleteDownloadError: The body stayed short of ``Content-Length``.
         """
-        partial = await anyio.to_thread.run_sync(PartialFile, path)
         try:
-            async for chunk in self.iter_bytes():
-                await anyio.to_thread.run_sync(partial.write, chunk)
-                if on_progress is not None:
-                    result = on_progress(partial.written, self.content_length)
-                    if isinstance(result, Awaitable):
-                        await result
-            return partial.commit(self.content_length)
+            return await self._engine.download(
+                self._spec, self._options, path, response=self.response, on_progress=on_progress
+            )
         finally:
-            partial.discard()
+            await self.response.aclose()
 
     async def close(self) -> None:
         """Release the connection without reading the rest."""

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import inspect
+import os
 import time
+from pathlib import Path
 from typing import TypeVar, cast
 
 import anyio
+import anyio.to_thread
 import httpx
 
 from ._config import ClientConfig
+from ._download import Copy, PartialFile, ProgressCallback, async_copy, copy, download_flow
 from ._flow import Flow, Read, Send, Sleep, to_httpx
+from ._request import RequestSpec
+from ._types import RequestOptions
 
 __all__ = ["AsyncEngine", "Engine"]
 
@@ -48,12 +54,33 @@ class Engine:
                         reply = step.response.read()
                     elif isinstance(step, Sleep):
                         sleep(step.seconds)
+                    elif isinstance(step, Copy):
+                        copy(step)
                     else:
                         step.callback(step.value)
                 except httpx.TransportError as exc:
                     error = exc
         finally:
             flow.close()
+
+    def download(
+        self,
+        spec: RequestSpec,
+        options: RequestOptions,
+        path: str | os.PathLike[str],
+        *,
+        response: httpx.Response | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download into ``path`` through a temporary file, resuming after cuts."""
+        sink = PartialFile(path)
+        try:
+            flow = download_flow(
+                self.config, spec, options, sink, response=response, on_progress=on_progress
+            )
+            return self.run(flow)
+        finally:
+            sink.discard()
 
     def close(self) -> None:
         """Close the pool if this engine made it."""
@@ -88,6 +115,8 @@ class AsyncEngine:
                         reply = await step.response.aread()
                     elif isinstance(step, Sleep):
                         await async_sleep(step.seconds)
+                    elif isinstance(step, Copy):
+                        await async_copy(step)
                     else:
                         result = step.callback(step.value)
                         if inspect.isawaitable(result):
@@ -96,6 +125,25 @@ class AsyncEngine:
                     error = exc
         finally:
             flow.close()
+
+    async def download(
+        self,
+        spec: RequestSpec,
+        options: RequestOptions,
+        path: str | os.PathLike[str],
+        *,
+        response: httpx.Response | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download into ``path`` through a temporary file, resuming after cuts."""
+        sink = await anyio.to_thread.run_sync(PartialFile, path)
+        try:
+            flow = download_flow(
+                self.config, spec, options, sink, response=response, on_progress=on_progress
+            )
+            return await self.run(flow)
+        finally:
+            sink.discard()
 
     async def close(self) -> None:
         """Close the pool if this engine made it."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import httpx
 
@@ -20,6 +20,9 @@ from ._request import HTTPRequest, RequestSpec, build_request
 from ._response import connection_error, status_error
 from ._retry import decide
 from ._types import RequestOptions
+
+if TYPE_CHECKING:
+    from ._download import Copy
 
 __all__ = ["Flow", "Notify", "Read", "Send", "Sleep", "send_flow", "to_httpx"]
 
@@ -57,7 +60,7 @@ class Notify:
     value: object
 
 
-Step: TypeAlias = Send | Read | Sleep | Notify
+Step: TypeAlias = "Send | Read | Sleep | Notify | Copy"
 Flow: TypeAlias = Generator[Step, Any, T]
 
 

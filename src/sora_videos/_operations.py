@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 
@@ -23,12 +24,20 @@ __all__ = [
     "retrieve",
 ]
 
-VARIANTS = ("video", "thumbnail", "spritesheet")
+VARIANTS: tuple[VideoVariant, ...] = ("video", "thumbnail", "spritesheet")
+SUFFIXES = {"video": ".mp4", "thumbnail": ".webp", "spritesheet": ".jpg"}
 ACCEPT = {
     "video": "video/mp4, application/json",
     "thumbnail": "image/webp, application/json",
     "spritesheet": "image/*, application/json",
 }
+
+
+def media_filename(video_id: str, variant: VideoVariant) -> str:
+    """A safe file name for a job's asset, e.g. ``video_123.mp4``, ``video_123.thumbnail.webp``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", video_id).lstrip(".") or "video"
+    middle = "" if variant == "video" else f".{variant}"
+    return f"{stem}{middle}{SUFFIXES[variant]}"
 
 
 def new_idempotency_key() -> str:
@@ -154,5 +163,5 @@ def content(video_id: str, *, variant: VideoVariant) -> RequestSpec:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
     path = f"videos/{path_segment(video_id, name='video_id')}/content"
     return RequestSpec(
-        "GET", path, params={"variant": variant}, accept=ACCEPT[variant], stream=True
+        "GET", path, params={"variant": variant}, headers={"Accept": ACCEPT[variant]}, stream=True
     )

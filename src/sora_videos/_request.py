@@ -27,7 +27,7 @@ class RequestSpec:
         json: A JSON body, or ``None``.
         files: Files to upload; when given, the body is multipart and ``json``'s
             fields travel as form fields.
-        accept: The ``Accept`` header, when not JSON.
+        headers: Headers of the operation's own (``Accept`` for media, ``Range``).
         idempotency_key: Sent as ``Idempotency-Key``; the same on every retry.
         stream: Whether the caller reads the body itself (downloads).
     """
@@ -37,7 +37,7 @@ class RequestSpec:
     params: Mapping[str, str | int | None] | None = None
     json: Mapping[str, object] | None = None
     files: Mapping[str, FilePart] | None = None
-    accept: str | None = None
+    headers: Mapping[str, str] | None = None
     idempotency_key: str | None = None
     stream: bool = False
 
@@ -77,8 +77,8 @@ def path_segment(value: str, *, name: str) -> str:
 def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptions) -> HTTPRequest:
     """Apply client settings and per-request options to an operation's request."""
     headers = config.headers()
-    if spec.accept:
-        headers["Accept"] = spec.accept
+    if spec.headers:
+        headers.update(spec.headers)
     if spec.idempotency_key:
         headers["Idempotency-Key"] = spec.idempotency_key
     params: dict[str, str | int | float | bool] = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar, cast
 
 import httpx
@@ -10,6 +12,7 @@ from typing_extensions import Unpack
 
 from .. import _operations as ops
 from .._content import VideoContent
+from .._download import ProgressCallback
 from .._engine import Engine
 from .._flow import send_flow
 from .._models import Video, VideoCharacter, VideoDeleted
@@ -229,7 +232,67 @@ class Videos:
         Raises:
             NotFoundError: No such video, or its assets expired.
         """
-        return self._call(ops.content(video_id, variant=variant), VideoContent, options)
+        spec = ops.content(video_id, variant=variant)
+
+        def parse(response: httpx.Response) -> VideoContent:
+            return VideoContent(response, engine=self._engine, spec=spec, options=options)
+
+        return self._call(spec, parse, options)
+
+    def download(
+        self,
+        video_id: str,
+        path: str | os.PathLike[str],
+        *,
+        variant: VideoVariant = "video",
+        on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Path:
+        """Download a finished job's media to a file, in one call.
+
+        The body streams into a temporary file beside ``path``, renamed only once complete;
+        a cut connection resumes with a ``Range`` request (within ``max_retries``); a server
+        that ignores ``Range`` gets a clean restart.
+
+        Args:
+            video_id: The completed video.
+            path: Where the file goes. A failed download leaves nothing there.
+            variant: ``"video"`` (MP4), ``"thumbnail"`` (WebP) or ``"spritesheet"``.
+            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
+            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
+
+        Returns:
+            The path written.
+
+        Raises:
+            NotFoundError: No such video, or its assets expired.
+            IncompleteDownloadError: The body stayed short after every resume.
+        """
+        spec = ops.content(video_id, variant=variant)
+        return self._engine.download(spec, options, path, on_progress=on_progress)
+
+    def download_all(
+        self,
+        video_id: str,
+        directory: str | os.PathLike[str],
+        **options: Unpack[RequestOptions],
+    ) -> dict[VideoVariant, Path]:
+        """Download the video, thumbnail and spritesheet of a finished job into a folder.
+
+        Files are named after the id: ``<id>.mp4``, ``<id>.thumbnail.webp``,
+        ``<id>.spritesheet.jpg``. The folder is created if needed.
+
+        Returns:
+            Each variant's path.
+        """
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        return {
+            variant: self.download(
+                video_id, folder / ops.media_filename(video_id, variant), variant=variant, **options
+            )
+            for variant in ops.VARIANTS
+        }
 
     def create_character(
         self,
