@@ -1,0 +1,36 @@
+"""``sora-videos emulator``: the local emulator as an HTTP server, for people and other tools."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from ._output import Output
+
+__all__ = ["serve"]
+
+MISSING_UVICORN = "the emulator's server needs uvicorn: pip install 'sora-videos[server]'"
+
+
+def serve(out: Output, args: Namespace) -> None:
+    """Serve the emulator until Ctrl-C.
+
+    Raises:
+        ImportError: uvicorn is not installed.
+    """
+    try:
+        import uvicorn  # noqa: F401  # pyright: ignore[reportUnusedImport]
+    except ImportError as error:
+        raise ImportError(MISSING_UVICORN) from error
+    from ..emulator import run_server
+
+    host, port = str(args.host), int(args.port)
+    shown = f"[{host}]" if ":" in host else host
+    base_url = f"http://{shown}:{port}/v1"
+    db_path = None if args.db is None else str(args.db)
+    where = "in memory" if db_path is None else f"in {db_path}"
+    out.server(
+        {"base_url": base_url, "db_path": db_path, "speed": args.speed},
+        f"Emulator at {base_url} (jobs {where}, speed x{args.speed:g}); any API key works. "
+        f"Try: OPENAI_API_KEY=any sora-videos list --base-url {base_url}",
+    )
+    run_server(host, port, db_path=db_path, speed=float(args.speed))
