@@ -21,11 +21,14 @@ def test_all_is_sorted_and_names_every_public_object() -> None:
 
 
 def public_methods(cls: type) -> dict[str, object]:
-    return {
-        name: member
-        for name, member in vars(cls).items()
-        if not name.startswith("_") and (inspect.isfunction(member) or isinstance(member, property))
-    }
+    members: dict[str, object] = {}
+    for klass in reversed(cls.__mro__[:-1]):  # base classes first, so overrides win
+        members.update(
+            (name, member)
+            for name, member in vars(klass).items()
+            if not name.startswith("_") and (inspect.isfunction(member) or isinstance(member, property))
+        )
+    return members
 
 
 @pytest.mark.parametrize(("sync", "async_"), [(Sora, AsyncSora), (Videos, AsyncVideos)])
