@@ -1,15 +1,17 @@
-"""Fixtures of the conformance tests: the servers (session-wide) and clients that record what
-they send."""
+"""Fixtures of the conformance tests: the servers (session-wide: Prism, the emulator) and
+clients that record what they send."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from sora_videos import AsyncSora, Sora
+from sora_videos.emulator import Emulator, Timing
 
 from ._openapi import SPEC_PATH
 from ._servers import PrismUnavailable, prism_mock
@@ -103,3 +105,29 @@ async def async_prism_client(
     """The async twin of ``prism_client``."""
     async with httpx.AsyncClient(transport=async_recorder) as http:
         yield AsyncSora(api_key=API_KEY, base_url=prism_url, max_retries=0, http_client=http)
+
+
+@dataclass(frozen=True)
+class ServedEmulator:
+    """The emulator on loopback: ``url`` for the tests' requests, ``client`` (in-process) to set
+    up the videos and characters they need."""
+
+    emulator: Emulator
+    url: str
+    client: Sora
+
+    def completed_video(self) -> str:
+        """A new video that is already completed (jobs take no time in this emulator)."""
+        return self.client.videos.create_and_poll(prompt="A seed video", poll_interval=0).id
+
+    def mp4(self) -> bytes:
+        """A real MP4 file, as the emulator makes them (uploads are probed)."""
+        return self.client.videos.download_content(self.completed_video()).read()
+
+
+@pytest.fixture(scope="session")
+def served_emulator() -> Iterator[ServedEmulator]:
+    # No time in the queue or rendering: every job completes at once (media stay for an hour).
+    emulator = Emulator(timing=Timing(queued=0, rendering=0))
+    with emulator, emulator.serve() as url, emulator.client(max_retries=0) as client:
+        yield ServedEmulator(emulator, url, client)

@@ -5,6 +5,7 @@ through). Prism's example answers must parse into our models unchanged."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,11 @@ CALLS = {
     "create, input_reference file object": Call(
         "create",
         lambda f: {"prompt": PROMPT, "input_reference": f.image.open("rb"), "model": "sora-2"},
+        body=MULTIPART,
+    ),
+    "create, input_reference BytesIO": Call(
+        "create",
+        lambda f: {"prompt": PROMPT, "input_reference": io.BytesIO(f.image.read_bytes())},
         body=MULTIPART,
     ),
     "create, input_reference tuple": Call(
