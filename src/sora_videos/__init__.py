@@ -7,6 +7,7 @@ video = client.videos.create_and_poll(prompt="A calico cat playing a piano", sec
 client.videos.download_content(video.id).write_to_file("cat.mp4")
 """
 
+from ._batch import BatchJob, BatchResult
 from ._client import NOT_GIVEN, AsyncSora, NotGiven, Sora
 from ._content import AsyncVideoContent, VideoContent
 from ._exceptions import (
@@ -63,6 +64,8 @@ __all__ = [
     "AsyncVideos",
     "AuthenticationError",
     "BadRequestError",
+    "BatchJob",
+    "BatchResult",
     "ConflictError",
     "CursorPage",
     "FileInput",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from typing_extensions import Unpack
 
 from .. import _operations as ops
+from .._batch import BatchJob, BatchResult
 from .._download import ProgressCallback
 from .._models import Video
 from .._poll import DEFAULT_MAX_WAIT, poll_flow
@@ -21,6 +22,7 @@ from .._types import (
     VideoSize,
     VideoVariant,
 )
+from ._batching import run_batch
 from .endpoints import VideoEndpoints
 
 __all__ = ["Videos"]
@@ -187,3 +189,47 @@ class Videos(VideoEndpoints):
             )
             for variant in ops.VARIANTS
         }
+
+    def batch(
+        self,
+        requests: Iterable[str | BatchJob],
+        *,
+        concurrency: int = 4,
+        output_dir: str | os.PathLike[str] | None = None,
+        manifest: str | os.PathLike[str] | None = None,
+        max_wait: float | None = DEFAULT_MAX_WAIT,
+        poll_interval: float | None = None,
+        on_result: Callable[[BatchResult], object] | None = None,
+    ) -> list[BatchResult]:
+        """Make many videos at once and account for every one of them.
+
+        Jobs run ``concurrency`` at a time; a 429 that outlasts a job's retries pauses the
+        whole batch. One job's failure never cancels the others. Each job's idempotency key
+        is derived from its content and position, so re-running a batch never pays twice.
+
+        Args:
+            requests: Prompts, or ``BatchJob``s with ``create`` parameters.
+            concurrency: Jobs in flight at once.
+            output_dir: Download each completed video here (``<id>.mp4``).
+            manifest: A JSON-lines file recording each result; on a re-run, completed jobs
+                are skipped and created-but-unfinished ones are polled again.
+            max_wait: Seconds to wait for each job; then it is reported ``timed_out``.
+            poll_interval: The least wait between polls.
+            on_result: Called with each ``BatchResult`` as it settles.
+
+        Returns:
+            One ``BatchResult`` per request, in order: ``completed``, ``failed``,
+            ``timed_out`` (resume later with ``poll(result.video_id)``) or ``error``.
+        """
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        return run_batch(
+            self._engine,
+            requests,
+            concurrency=concurrency,
+            output_dir=output_dir,
+            manifest=manifest,
+            max_wait=max_wait,
+            poll_interval=poll_interval,
+            on_result=on_result,
+        )

@@ -1,0 +1,137 @@
+"""Many jobs at once: every job accounted for, no duplicates, a re-run skips what is done."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sora_videos import BatchJob, BatchResult
+from sora_videos._batch import Throttle
+from sora_videos.emulator import Emulator, Fault, RealClock, Timing
+
+FAST = Timing(queued=0.02, rendering=0.05)
+
+
+@pytest.fixture
+def emu() -> Emulator:
+    return Emulator(clock=RealClock(speed=1.0), timing=FAST, seed=7)
+
+
+def prompts(count: int, failing: set[int]) -> list[str]:
+    return [f"clip {i}" + (" [fail]" if i in failing else "") for i in range(count)]
+
+
+def test_100_jobs_at_concurrency_8_with_429s_and_failures_are_all_accounted_for(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    failing = {3, 41, 77}
+    emu.faults.add(Fault.status(429, retry_after=0.01), method="POST", path="/videos", rate=0.3)
+    settled: list[BatchResult] = []
+    with emu.client(max_retries=1) as sora:
+        results = sora.videos.batch(
+            prompts(100, failing),
+            concurrency=8,
+            manifest=tmp_path / "manifest.jsonl",
+            max_wait=30,
+            on_result=settled.append,
+        )
+    assert len(results) == len(settled) == 100
+    assert [r.job.prompt for r in results] == prompts(100, failing)  # in request order
+    by_status = {
+        status: [i for i, r in enumerate(results) if r.status == status]
+        for status in ("completed", "failed", "timed_out", "error")
+    }
+    assert by_status["failed"] == sorted(failing)
+    assert len(by_status["completed"]) == 97
+    assert all(results[i].error is not None for i in failing)
+    throttled = emu.requests.matching("POST", "/videos")
+    assert sum(r.status == 429 for r in throttled) > 0  # the fault did fire
+    assert len(emu.jobs) == 100  # no job created twice, whatever was retried
+    assert len({r.video_id for r in results}) == 100
+
+
+def test_a_rerun_with_the_manifest_skips_finished_jobs_and_downloads(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "m.jsonl"
+    out = tmp_path / "out"
+    with emu.client() as sora:
+        first = sora.videos.batch(["a cat", "a dog [fail]"], output_dir=out, manifest=manifest)
+        assert [r.status for r in first] == ["completed", "failed"]
+        assert first[0].path is not None
+        assert first[0].path.read_bytes()[4:8] == b"ftyp"
+        emu.requests.clear()
+        second = sora.videos.batch(["a cat", "a dog [fail]"], output_dir=out, manifest=manifest)
+    assert [r.status for r in second] == ["completed", "failed"]
+    assert second[0].video_id == first[0].video_id
+    # The finished job costs nothing; the failed one is created again with the same key,
+    # which the server answers with the same (failed) job rather than a new one.
+    assert not emu.requests.matching("GET", f"/videos/{first[0].video_id}/content")
+    assert len(emu.jobs) == 2
+    lines = [json.loads(line) for line in manifest.read_text().splitlines()]
+    assert {line["status"] for line in lines} == {"completed", "failed"}
+    completed = next(line for line in lines if line["status"] == "completed")
+    assert completed["file"] == str(out / f"{first[0].video_id}.mp4")
+
+
+def test_a_job_still_running_at_max_wait_is_reported_with_its_id_and_resumed_later(
+    tmp_path: Path,
+) -> None:
+    slow = Emulator(clock=RealClock(speed=1.0), timing=Timing(queued=0.01, rendering=0.6))
+    manifest = tmp_path / "m.jsonl"
+    with slow.client() as sora:
+        [late] = sora.videos.batch(
+            [BatchJob("slow one", seconds=4)], max_wait=0.05, manifest=manifest
+        )
+        assert late.status == "timed_out"
+        assert late.video_id is not None
+        [done] = sora.videos.batch(
+            [BatchJob("slow one", seconds=4)], max_wait=10, manifest=manifest
+        )
+    assert done.status == "completed"
+    assert done.video_id == late.video_id
+    assert len(slow.jobs) == 1
+
+
+def test_throttle_pauses_everyone_and_only_extends() -> None:
+    now = [100.0]
+    throttle = Throttle(clock=lambda: now[0])
+    assert throttle.remaining() == 0
+    throttle.pause(5)
+    throttle.pause(2)
+    assert throttle.remaining() == 5
+    now[0] += 4
+    assert throttle.remaining() == 1
+
+
+def test_keys_are_stable_per_content_and_position() -> None:
+    a = BatchJob("cat").keyed(0)
+    assert a.idempotency_key == BatchJob("cat").keyed(0).idempotency_key
+    assert a.idempotency_key != BatchJob("cat").keyed(1).idempotency_key
+    assert BatchJob("cat", idempotency_key="mine").keyed(0).idempotency_key == "mine"
+
+
+@pytest.mark.anyio
+async def test_async_batch_with_429s_and_failures(emu: Emulator, tmp_path: Path) -> None:
+    emu.faults.add(Fault.status(429, retry_after=0.01), method="POST", path="/videos", rate=0.3)
+    seen: list[str] = []
+
+    async def on_result(result: BatchResult) -> None:
+        seen.append(result.status)
+
+    async with emu.async_client(max_retries=0) as sora:
+        results = await sora.videos.batch(
+            prompts(30, {5}), concurrency=8, output_dir=tmp_path, on_result=on_result
+        )
+    assert [r.status for r in results].count("completed") == 29
+    assert results[5].status == "failed"
+    assert sorted(seen) == sorted(r.status for r in results)
+    assert len(emu.jobs) == 30
+    assert len(list(tmp_path.glob("*.mp4"))) == 29
+
+
+def test_concurrency_must_be_positive(emu: Emulator) -> None:
+    with emu.client() as sora, pytest.raises(ValueError, match="concurrency"):
+        sora.videos.batch(["x"], concurrency=0)
