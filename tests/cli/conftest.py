@@ -75,9 +75,7 @@ def sora(tmp_path: Path) -> Run:
 
 
 @pytest.fixture
-def cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Run:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """Run ``main([...])`` in this process, with emulated jobs done in a fraction of a second."""
     for name in CLEARED:
         monkeypatch.delenv(name, raising=False)

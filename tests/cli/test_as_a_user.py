@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ PROMPT = "A calico cat playing a piano on stage"
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, str, Path]]:
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, str, Path]:
     """One emulator cache with a completed 4 s video, made by ``create --wait --output``."""
     home = tmp_path_factory.mktemp("user")
     env = user_env(home / "cache")
@@ -31,7 +30,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, str, P
     done = run("create", PROMPT, "--seconds", "4", "--wait", "--output", "cat.mp4", "--emulator")
     assert done.code == 0, done.err
     video_id = next(line.split()[1] for line in done.out.splitlines() if line.startswith("id "))
-    yield run, video_id, home / "cat.mp4"
+    return run, video_id, home / "cat.mp4"
 
 
 @needs_ffprobe
@@ -205,6 +204,6 @@ def test_version_and_help(sora: Run) -> None:
     assert sora("--version").out.startswith("sora-videos ")
     helped = sora("--help")
     assert helped.code == 0
-    for command in ("create", "remix", "edit", "extend", "list", "get", "delete", "download"):
+    commands = ("create", "remix", "edit", "extend", "list", "get", "delete", "download")
+    for command in (*commands, "wait", "characters", "emulator"):
         assert command in helped.out
-    assert "wait" in helped.out and "characters" in helped.out and "emulator" in helped.out
