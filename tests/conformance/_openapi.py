@@ -129,15 +129,18 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 def find_operation(spec: JSON, method: str, path: str) -> Operation:
-    """The operation a request is for (a literal path wins over a templated one).
+    """The operation a request is for. As OpenAPI says, a literal path wins over a templated
+    one: ``GET /videos/edits`` is no operation, not ``GET /videos/{video_id}``.
 
     Raises:
         LookupError: The description has no such operation.
     """
     paths: JSON = spec["paths"]
     for template in sorted(paths, key=lambda t: t.count("{")):
-        operation = paths[template].get(method.lower())
-        if operation is not None and _pattern(template).match(path):
+        if _pattern(template).match(path):
+            operation = paths[template].get(method.lower())
+            if operation is None:
+                break
             return Operation(method.upper(), template, operation)
     raise LookupError(f"the description has no operation {method} {path}")
 
