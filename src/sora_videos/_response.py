@@ -33,7 +33,12 @@ def parse_model(cls: type[ModelT], response: httpx.Response) -> ModelT:
     except pydantic.ValidationError as err:
         message = f"unexpected {cls.__name__} from {response.request.url.path}: "
         raise APIResponseValidationError(
-            message + _first_problem(err), request=response.request, body=_body(response)
+            message + _first_problem(err),
+            request=response.request,
+            body=_body(response),
+            # A job-creating call's answer may be unreadable although the job exists: the
+            # key lets the caller replay the call and get that job, not a second one.
+            idempotency_key=response.request.headers.get("idempotency-key"),
         ) from err
 
 
