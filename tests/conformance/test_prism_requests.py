@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 import pytest
@@ -40,15 +40,25 @@ class Files:
 
     image: Path
     video: Path
+    opened: list[BinaryIO] = field(default_factory=list[BinaryIO])
+
+    def open(self, path: Path) -> BinaryIO:
+        """A file object, as a user passes one (closed after the test, as a user would)."""
+        file = path.open("rb")
+        self.opened.append(file)
+        return file
 
 
 @pytest.fixture
-def files(tmp_path: Path) -> Files:
+def files(tmp_path: Path) -> Iterator[Files]:
     image = tmp_path / "reference.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
-    return Files(image, video)
+    given = Files(image, video)
+    yield given
+    for file in given.opened:
+        file.close()
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ CALLS = {
     ),
     "create, input_reference file object": Call(
         "create",
-        lambda f: {"prompt": PROMPT, "input_reference": f.image.open("rb"), "model": "sora-2"},
+        lambda f: {"prompt": PROMPT, "input_reference": f.open(f.image), "model": "sora-2"},
         body=MULTIPART,
     ),
     "create, input_reference BytesIO": Call(
@@ -106,7 +116,7 @@ CALLS = {
         "create",
         lambda f: {
             "prompt": PROMPT,
-            "input_reference": ("ref.png", f.image.open("rb"), "image/png"),
+            "input_reference": ("ref.png", f.open(f.image), "image/png"),
         },
         body=MULTIPART,
     ),
@@ -132,7 +142,7 @@ CALLS = {
         "edit", lambda f: {"prompt": PROMPT, "video": f.video}, body=MULTIPART
     ),
     "edit, video file object": Call(
-        "edit", lambda f: {"prompt": PROMPT, "video": f.video.open("rb")}, body=MULTIPART
+        "edit", lambda f: {"prompt": PROMPT, "video": f.open(f.video)}, body=MULTIPART
     ),
     "edit, video id": Call(
         "edit", lambda f: {"prompt": PROMPT, "video": {"id": "video_123"}}, body=JSON_BODY
