@@ -26,7 +26,8 @@ def public_methods(cls: type) -> dict[str, object]:
         members.update(
             (name, member)
             for name, member in vars(klass).items()
-            if not name.startswith("_") and (inspect.isfunction(member) or isinstance(member, property))
+            if not name.startswith("_")
+            and (inspect.isfunction(member) or isinstance(member, property))
         )
     return members
 
