@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Mapping
 
@@ -18,16 +19,19 @@ __all__ = ["DEFAULT_MAX_WAIT", "poll_delay", "poll_flow"]
 
 DEFAULT_MAX_WAIT = 1800.0
 DEFAULT_POLL_DELAY = 1.0
+MAX_POLL_DELAY = 60.0
 
 
 def poll_delay(headers: Mapping[str, str], poll_interval: float | None) -> float:
-    """Seconds until the next poll: the server's ``openai-poll-after-ms`` on this answer,
-    else 1 s; never less than ``poll_interval`` when given."""
+    """Seconds until the next poll: the server's ``openai-poll-after-ms`` on this answer (at
+    most a minute), else 1 s; never less than ``poll_interval`` when given."""
     delay = DEFAULT_POLL_DELAY
     hint = headers.get("openai-poll-after-ms")
     if hint is not None:
         with contextlib.suppress(ValueError):
-            delay = max(float(hint) / 1000.0, 0.0)
+            seconds = float(hint) / 1000.0
+            if math.isfinite(seconds):  # nan or inf would reach sleep()
+                delay = min(max(seconds, 0.0), MAX_POLL_DELAY)
     return delay if poll_interval is None else max(delay, poll_interval)
 
 

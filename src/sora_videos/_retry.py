@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -45,23 +46,29 @@ def retry_after(
     """Seconds the server asked to wait: ``retry-after-ms``, or ``Retry-After`` as seconds or
     an HTTP date. ``None`` if absent or unreadable."""
     millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            return max(float(millis) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    if millis is not None and (wait := _seconds(millis, per=1000.0)) is not None:
+        return wait
     value = headers.get("retry-after")
     if value is None:
         return None
+    wait = _seconds(value)
+    if wait is not None:
+        return wait
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    return max(when.timestamp() - now(), 0.0)
+    return max(when - now(), 0.0)
+
+
+def _seconds(text: str, *, per: float = 1.0) -> float | None:
+    """A number of seconds, never negative; ``None`` unless a finite number (``nan`` or
+    ``inf`` would reach ``sleep()``)."""
+    try:
+        seconds = float(text) / per
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def decide(
