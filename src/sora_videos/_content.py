@@ -10,7 +10,7 @@ from types import TracebackType
 import httpx
 from typing_extensions import Self
 
-from ._download import ProgressCallback
+from ._download import ProgressCallback, byte_count
 from ._engine import AsyncEngine, Engine
 from ._exceptions import IncompleteDownloadError
 from ._request import RequestSpec
@@ -39,8 +39,7 @@ class _Content:
     @property
     def content_length(self) -> int | None:
         """The announced size in bytes, if the server sent ``Content-Length``."""
-        value = self.response.headers.get("content-length")
-        return int(value) if value is not None and value.isdigit() else None
+        return byte_count(self.response.headers.get("content-length"))
 
     def _cut(self, exc: httpx.TransportError) -> Exception:
         expected = self.content_length

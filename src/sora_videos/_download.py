@@ -31,6 +31,7 @@ __all__ = [
     "PartialFile",
     "ProgressCallback",
     "async_copy",
+    "byte_count",
     "copy",
     "download_flow",
     "resume_point",
@@ -41,7 +42,7 @@ WRITE_BATCH = 1024 * 1024
 ProgressCallback = Callable[[int, "int | None"], Any]
 """``on_progress(bytes_done, bytes_total)``; ``bytes_total`` is ``None`` when unknown."""
 
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_CONTENT_RANGE = re.compile(r"bytes ([0-9]+)-([0-9]+)/([0-9]+|\*)")
 
 
 class PartialFile:
@@ -101,14 +102,20 @@ def resume_point(response: httpx.Response, offset: int) -> tuple[bool, int | Non
     A ``200`` is the whole body from the start (a server that ignores ``Range``); a ``206``
     continues only if its ``Content-Range`` starts exactly at ``offset``.
     """
-    length = response.headers.get("content-length")
     if response.status_code != 206:
-        return offset == 0, int(length) if length and length.isdigit() else None
+        return offset == 0, byte_count(response.headers.get("content-length"))
     match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
     if match is None or int(match.group(1)) != offset:
         return False, None
-    total = match.group(3)
-    return True, int(total) if total.isdigit() else None
+    return True, byte_count(match.group(3))
+
+
+def byte_count(value: str | None) -> int | None:
+    """A header's count of bytes, or ``None`` unless it is plain ASCII digits (``"²"`` passes
+    ``str.isdigit()`` but not ``int()``)."""
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
 
 
 def download_flow(
