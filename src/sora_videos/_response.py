@@ -93,7 +93,7 @@ def _text(value: object) -> str | None:
 def _body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
         return response.text
 
 
