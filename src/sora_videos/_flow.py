@@ -77,6 +77,8 @@ def send_flow(
         log.debug("%s %s (attempt %d)", request.method, request.url, attempt + 1)
         try:
             response: httpx.Response = yield Send(request, stream=spec.stream)
+            if spec.stream and not response.is_success:
+                yield Read(response)  # the error's body, which can be cut short too
         except httpx.TransportError as exc:
             decision = decide(
                 None,
@@ -98,8 +100,6 @@ def send_flow(
             )
             if response.is_success:
                 return response
-            if spec.stream:
-                yield Read(response)
             decision = decide(
                 response.status_code,
                 response.headers,
