@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sora_videos import APIError, RateLimitError
+from sora_videos import APIConnectionError, APIError, RateLimitError
 from sora_videos._retry import MAX_RETRY_AFTER
+from sora_videos.emulator import Emulator, Fault, ManualClock
 
-from .campaign import CALLS, MAX_RETRIES, SCENARIOS, Row, Scenario, run
+from .campaign import CALLS, MAX_RETRIES, SCENARIOS, Row, Scenario, recorded_waits, run
 
 NOT_RETRIED = {"429, Retry-After: 120 (over the cap)", "malformed JSON (200)"}
 """Faults the SDK must not retry: it cannot tell a truncated 2xx body from a bug, and it never
@@ -73,3 +74,30 @@ def test_a_failed_create_names_its_idempotency_key(tmp_path: Path) -> None:
             if outcome.error is not None:
                 assert isinstance(outcome.error, APIError)
                 assert (outcome.error.idempotency_key or "").startswith("sora-videos-")
+
+
+def test_an_error_answer_cut_mid_body_is_a_connection_error(tmp_path: Path) -> None:
+    # Found by the campaign: the cut surfaced as a bare httpx.RemoteProtocolError.
+    with Emulator(clock=ManualClock()) as emu, emu.client(max_retries=2) as sora:
+        video = sora.videos.create(prompt="not rendered yet")  # its content answers 409
+        emu.faults.add(Fault.cut(fraction=0.5), path="/videos/{id}/content")
+        with recorded_waits() as waits:
+            with pytest.raises(APIConnectionError, match="RemoteProtocolError"):
+                sora.videos.download_content(video.id)
+            with pytest.raises(APIConnectionError):
+                sora.videos.download(video.id, tmp_path / "v.mp4")
+    assert len(emu.requests.matching("GET", f"/videos/{video.id}/content")) == 6
+    assert len(waits) == 4
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.anyio
+async def test_an_error_answer_cut_mid_body_is_a_connection_error_async(tmp_path: Path) -> None:
+    with Emulator(clock=ManualClock()) as emu:
+        async with emu.async_client(max_retries=1) as sora:
+            video = await sora.videos.create(prompt="not rendered yet")
+            emu.faults.add(Fault.cut(fraction=0.5), path="/videos/{id}/content")
+            with recorded_waits(), pytest.raises(APIConnectionError):
+                await sora.videos.download(video.id, tmp_path / "v.mp4")
+    assert len(emu.requests.matching("GET", f"/videos/{video.id}/content")) == 2
+    assert list(tmp_path.iterdir()) == []
