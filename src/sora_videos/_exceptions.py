@@ -142,7 +142,10 @@ class APIStatusError(APIError):
         return f"{self.status_code}: {self.message}{rid}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_status, (type(self), self.__dict__.copy()))
+        # The request and response stay behind: the request's headers hold the API key,
+        # which would otherwise travel in the pickled bytes.
+        state = {k: v for k, v in self.__dict__.items() if k not in ("request", "response")}
+        return (_rebuild_status, (type(self), state))
 
 
 def _rebuild_status(cls: type[APIStatusError], state: dict[str, object]) -> APIStatusError:
