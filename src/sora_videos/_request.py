@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
@@ -49,7 +49,7 @@ class HTTPRequest:
     method: str
     url: str
     params: dict[str, str | int | float | bool]
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)  # the API key: kept out of tracebacks' locals
     json: dict[str, object] | None
     body: MultipartStream | None
     timeout: httpx.Timeout
