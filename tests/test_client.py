@@ -153,3 +153,14 @@ def test_sora_videos_log_turns_on_a_handler() -> None:
 
 def test_version_is_exported() -> None:
     assert sora_videos.__version__.count(".") == 2
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:4010", "http://127.0.0.1:4010/", "http://h.test/v1//"]
+)
+def test_paths_join_the_base_url_with_exactly_one_slash(base_url: str, api: FakeAPI) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(api))
+    with Sora(api_key="k", base_url=base_url, http_client=http) as client:
+        client.videos.retrieve("v")
+    assert api.last.url.raw_path.endswith(b"/videos/v")
+    assert b"//" not in api.last.url.raw_path

@@ -105,9 +105,9 @@ def _checked_base_url(url: httpx.URL) -> httpx.URL:
             f"would travel unencrypted",
             stacklevel=4,
         )
-    if not url.raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=url.raw_path + b"/")
-    return url
+    # Paths below the base URL are appended as text: it must end with exactly one "/"
+    # (httpx reports an empty path as "/" but prints none).
+    return httpx.URL(str(url).rstrip("/") + "/")
 
 
 def _is_loopback(host: str) -> bool:

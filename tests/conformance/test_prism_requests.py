@@ -365,14 +365,6 @@ def test_spec_enum_rejects_extension_lengths_its_description_allows(
     assert [reason["location"] for reason in validation(caught.value)] == [["body", "seconds"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SDK bug: base_url 'http://host:port' (no path) becomes 'http://host:portvideos': "
-        "_config.py _checked_base_url tests url.raw_path, which httpx reports as '/' for an "
-        "empty path, so no '/' is added; _request.py build_request joins str(base_url) + path"
-    ),
-)
 def test_base_url_without_a_path(prism_url: str) -> None:
     with Sora(api_key="sk-test", base_url=prism_url.rstrip("/"), max_retries=0) as client:
         video = client.videos.retrieve("video_123")
