@@ -17,7 +17,6 @@ import hypothesis
 import pytest
 import schemathesis
 from schemathesis.specs.openapi.checks import (
-    allow_header_conformance,
     content_type_conformance,
     ignored_auth,
     negative_data_rejection,
@@ -67,9 +66,6 @@ def targeted_exceptions(case: schemathesis.Case, response: Any) -> list[Any]:
         # but the 4/8/12 enum (VideoSeconds) in its schema. The API takes 16 and 20; so does the
         # emulator: not an invalid request.
         excluded.append(negative_data_rejection)
-    if case.operation.path in LITERAL_PATHS:
-        # Known emulator bug, see test_a_literal_path_allows_only_its_own_methods (xfail).
-        excluded.append(allow_header_conformance)
     return excluded
 
 
@@ -210,14 +206,6 @@ def test_generated_request_gets_a_conforming_answer(
     validate(case, response, excluded=targeted_exceptions(case, response))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "emulator bug: a literal path (/videos/edits) also matches /videos/{video_id}, so "
-        "GET/DELETE are routed there as a video id and 405's Allow lists them "
-        "(src/sora_videos/emulator/_routes.py dispatch); OpenAPI matches literal paths first"
-    ),
-)
 @pytest.mark.parametrize("path", LITERAL_PATHS)
 def test_a_literal_path_allows_only_its_own_methods(
     served_emulator: ServedEmulator, path: str
@@ -227,15 +215,6 @@ def test_a_literal_path_allows_only_its_own_methods(
     assert response.headers["allow"] == "POST"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "emulator bug: CreateVideoMultipartBody.input_reference is oneOf [file, ImageRefParam], "
-        "but a multipart part holding the JSON object is rejected with 400 "
-        "(src/sora_videos/emulator/_handlers.py _check_input_reference only takes a JSON-body "
-        "dict or an upload; _forms._reference_id already parses such parts for `video`)"
-    ),
-)
 def test_multipart_create_takes_a_reference_object(served_emulator: ServedEmulator) -> None:
     reference = (None, '{"file_id": "file-123"}', "application/json")
     response = httpx.post(

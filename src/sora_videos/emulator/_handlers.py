@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import cast
 
@@ -35,6 +36,11 @@ def _check_input_reference(form: Form) -> None:
     value = form.get("input_reference")
     if value is None or isinstance(value, Upload):
         return
+    if isinstance(value, str):  # a reference object sent as a multipart text part
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
     given = cast("dict[str, object]", value) if isinstance(value, dict) else {}
     if len([k for k in ("image_url", "file_id") if given.get(k)]) != 1:
         message = "Invalid 'input_reference': provide exactly one of 'image_url' or 'file_id'."

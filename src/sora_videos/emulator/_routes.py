@@ -57,11 +57,15 @@ def dispatch(core: Core, request: Request) -> Response:
         )
         return error_response(401, message)
     path = api_path(request.path)
+    matches = [(method, pattern.match(path), handler) for method, pattern, handler in ROUTES]
+    found = [(method, match, handler) for method, match, handler in matches if match]
+    if any(not match.groupdict() for _, match, _ in found):
+        # As in OpenAPI, a literal path (/videos/edits) wins over a template (/videos/{id}).
+        found = [
+            (method, match, handler) for method, match, handler in found if not match.groupdict()
+        ]
     allowed: list[str] = []
-    for method, pattern, handler in ROUTES:
-        match = pattern.match(path)
-        if match is None:
-            continue
+    for method, match, handler in found:
         if method != request.method:
             allowed.append(method)
             continue
