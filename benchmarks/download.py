@@ -36,9 +36,10 @@ def _download(variant: str, base_url: str, video_id: str, path: Path) -> Callabl
         client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"})
 
         def floor() -> None:
-            with client.stream("GET", f"videos/{video_id}/content") as response, path.open(
-                "wb"
-            ) as file:
+            with (
+                client.stream("GET", f"videos/{video_id}/content") as response,
+                path.open("wb") as file,
+            ):
                 response.raise_for_status()
                 for chunk in response.iter_bytes():
                     file.write(chunk)

@@ -38,12 +38,14 @@ def served(video_size: int | None = None) -> Iterator[tuple[str, str]]:
     if video_size is not None:
         command += ["--video-size", str(video_size)]
     with Popen(command, stdin=PIPE, stdout=PIPE, text=True) as process:
-        assert process.stdin is not None and process.stdout is not None
+        stdin, stdout = process.stdin, process.stdout
+        if stdin is None or stdout is None:
+            raise RuntimeError("the server's pipes are missing")
         try:
-            base_url, video_id = process.stdout.readline().split()
+            base_url, video_id = stdout.readline().split()
             yield base_url, video_id
         finally:
-            process.stdin.close()
+            stdin.close()
             process.wait(timeout=30)
 
 

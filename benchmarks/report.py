@@ -1,0 +1,208 @@
+"""Turning results into the targets table, the detail table and the chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import Result
+
+SORA = "sora_videos"
+
+
+@dataclass
+class Row:
+    """One target: what was measured, beside what it should be."""
+
+    what: str
+    measured: str
+    target: str
+    met: bool
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+
+
+def _median(result: Result, variant: str) -> str:
+    return f"{_fmt(result.variants[variant].median)} {result.unit}"
+
+
+def _per_call(result: Result, mode: str) -> list[Row]:
+    floor, oai = result.ratio(SORA, "floor (httpx)"), result.ratio(SORA, "openai")
+    what = f"`retrieve` {mode}: {_median(result, SORA)} vs floor {_median(result, 'floor (httpx)')}"
+    return [
+        Row(what, f"{floor:.2f}x floor", "≤ 1.3x floor", floor <= 1.3),
+        Row(
+            f"… vs `openai` {_median(result, 'openai')}",
+            f"{oai:.2f}x openai",
+            "≤ 0.45x",
+            oai <= 0.45,
+        ),
+    ]
+
+
+def _paging(time: Result, memory: Result, counts: tuple[int, int]) -> list[Row]:
+    ratio = time.ratio(SORA, "floor (httpx)")
+    small, large = (memory.variants[f"{SORA} @ {count:,}"].median for count in counts)
+    return [
+        Row(
+            f"`list` auto-paging, {counts[1]:,} videos: {_median(time, SORA)} vs floor "
+            f"{_median(time, 'floor (httpx)')}",
+            f"{ratio:.2f}x floor",
+            "≤ 1.3x floor",
+            ratio <= 1.3,
+        ),
+        Row(
+            f"… peak traced memory at {counts[0]:,} / {counts[1]:,} videos: "
+            f"{_fmt(small)} / {_fmt(large)} KiB",
+            f"{large / small:.2f}x for {counts[1] // counts[0]}x the videos",
+            "independent of the count (≤ 1.25x)",
+            large / small <= 1.25,
+        ),
+    ]
+
+
+def _startup(wall: Result, rss: Result) -> list[Row]:
+    floor = "floor (httpx + pydantic)"
+    rows = []
+    for result, label in ((wall, "wall time"), (rss, "peak RSS")):
+        ratio = result.ratio(SORA, floor)
+        rows.append(
+            Row(
+                f"`import sora_videos` + client, {label}: {_median(result, SORA)} vs floor "
+                f"{_median(result, floor)} (`openai` {_median(result, 'openai')})",
+                f"{ratio:.2f}x floor",
+                "≤ 1.25x floor",
+                ratio <= 1.25,
+            )
+        )
+    return rows
+
+
+def _download(speed: Result, growth: Result) -> list[Row]:
+    floor = "floor (httpx iter_bytes)"
+    rows = []
+    for variant in (name for name in speed.variants if name.startswith(SORA)):
+        grown, ratio = growth.variants[variant].high, speed.ratio(variant, floor)
+        rows.append(
+            Row(
+                f"{speed.name.split(',')[0]}, `{variant[len(SORA) + 1 :]}`: "
+                f"{_median(speed, variant)} vs floor {_median(speed, floor)}",
+                f"+{_fmt(grown)} MiB at most; {ratio:.2f}x floor",
+                "≤ 16 MiB; ≥ 0.9x floor",
+                grown <= 16 and ratio >= 0.9,
+            )
+        )
+    openai = growth.variants["openai write_to_file()"].median
+    rows.append(
+        Row("… `openai` `write_to_file()` for comparison", f"+{_fmt(openai)} MiB", "", True)
+    )
+    return rows
+
+
+def _concurrency(speed: Result, errors: Result) -> list[Row]:
+    ratio = speed.ratio(SORA, "openai")
+    failed = errors.variants[SORA].high
+    return [
+        Row(
+            f"{speed.name.split(',')[0]} on loopback: {_median(speed, SORA)} vs `openai` "
+            f"{_median(speed, 'openai')}, floor {_median(speed, 'floor (httpx)')}",
+            f"{ratio:.2f}x openai; {failed:.0f} errors",
+            "≥ 1x openai; no errors",
+            ratio >= 1 and failed == 0,
+        )
+    ]
+
+
+def _poll(result: Result) -> list[Row]:
+    sent = {name: stats.median for name, stats in result.variants.items() if name.startswith(SORA)}
+    exact = all(count == float(name.rsplit("=", 1)[1]) for name, count in sent.items())
+    shown = ", ".join(f"N={name.rsplit('=', 1)[1]}: {count:.0f}" for name, count in sent.items())
+    return [Row("`poll` of a job needing N checks", shown, "exactly N requests", exact)]
+
+
+def target_rows(results: dict[str, Result], list_counts: tuple[int, int]) -> list[Row]:
+    """Every target of the issue with what this run measured."""
+    rows = _per_call(results["sync"], "sync") + _per_call(results["async"], "async")
+    rows += _paging(results["list"], results["list_memory"], list_counts)
+    rows += _startup(results["import_wall"], results["import_rss"])
+    rows += _download(results["download_speed"], results["download_memory"])
+    rows += _concurrency(results["concurrency"], results["concurrency_errors"])
+    return rows + _poll(results["poll"])
+
+
+def markdown_targets(rows: list[Row]) -> str:
+    """The targets as a Markdown table."""
+    lines = ["| what | measured | target | met |", "|---|---|---|---|"]
+    for row in rows:
+        met = "" if not row.target else ("yes" if row.met else "**no**")
+        lines.append(f"| {row.what} | {row.measured} | {row.target} | {met} |")
+    return "\n".join(lines)
+
+
+def markdown_details(results: dict[str, Result]) -> str:
+    """Every variant's median with min and max, as a Markdown table."""
+    lines = ["| benchmark | variant | median | min | max | runs |", "|---|---|---:|---:|---:|---:|"]
+    for result in results.values():
+        for variant, stats in result.variants.items():
+            lines.append(
+                f"| {result.name} ({result.unit}) | {variant} | {_fmt(stats.median)} | "
+                f"{_fmt(stats.low)} | {_fmt(stats.high)} | {len(stats.samples)} |"
+            )
+    return "\n".join(lines)
+
+
+PANELS = [
+    ("sync", "retrieve, sync: µs per call (lower is better)"),
+    ("async", "retrieve, async: µs per call (lower is better)"),
+    ("list", "list auto-paging: ms (lower is better)"),
+    ("import_wall", "import + client: ms (lower is better)"),
+    ("import_rss", "import + client: peak RSS, MiB (lower is better)"),
+    ("download_speed", "download: MiB/s (higher is better)"),
+    ("download_memory", "download: client memory growth, MiB (log)"),
+    ("concurrency", "1,000 concurrent retrieves: calls/s (higher is better)"),
+]
+
+
+def chart(results: dict[str, Result], path: Path, title: str) -> None:
+    """Draw every measured quantity as horizontal bars (median, min-max whiskers)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(4, 2, figsize=(13, 13), layout="constrained")
+    for axis, (key, label) in zip(axes.flat, PANELS, strict=True):
+        result = results[key]
+        names = list(result.variants)
+        medians = [result.variants[name].median for name in names]
+        spans = [
+            [m - result.variants[n].low for n, m in zip(names, medians, strict=True)],
+            [result.variants[n].high - m for n, m in zip(names, medians, strict=True)],
+        ]
+        colours = [_colour(name) for name in names]
+        axis.barh(names, medians, xerr=spans, color=colours, capsize=3)
+        axis.invert_yaxis()
+        axis.set_title(label, fontsize=10)
+        if key == "download_memory":
+            axis.set_xscale("log")
+        for index, value in enumerate(medians):
+            axis.annotate(
+                _fmt(value), (value, index), xytext=(4, 0), textcoords="offset points",
+                va="center", fontsize=8,
+            )  # fmt: skip
+        axis.margins(x=0.18)
+    figure.suptitle(title, fontsize=12)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _colour(name: str) -> str:
+    if name.startswith(SORA):
+        return "#2a7ab0"
+    if name.startswith("openai"):
+        return "#c0504d"
+    if name.startswith("python"):
+        return "#bbbbbb"
+    return "#7f9f5f"

@@ -1,0 +1,219 @@
+"""Fast checks that the properties behind the benchmarks (``benchmarks/``) still hold.
+
+None of them times anything: they count requests, bound memory that tracemalloc sees, and
+list the modules an import loads, so they pass or fail the same on a slow machine.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import anyio.lowlevel
+import httpx
+import pytest
+
+from sora_videos import AsyncSora, Sora, _engine
+from sora_videos.emulator import Emulator, ManualClock
+
+from .conftest import API_KEY, BASE_URL, video_json
+
+DOWNLOAD_SIZE = 64 * 1024 * 1024
+# A download may hold a few chunks (the transport's, httpx's, one write batch), never the body.
+DOWNLOAD_PEAK_LIMIT = 8 * 1024 * 1024
+
+
+class Job:
+    """A job that completes on its ``polls``-th status check; counts the checks."""
+
+    def __init__(self, polls: int) -> None:
+        self.polls = polls
+        self.requests = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        body = video_json()
+        if self.requests < self.polls:
+            body.update(status="in_progress", progress=10 * self.requests, completed_at=None)
+        return httpx.Response(200, json=body, headers={"openai-poll-after-ms": "2000"})
+
+
+@pytest.mark.parametrize("polls", [1, 2, 7])
+def test_poll_sends_exactly_one_request_per_check(polls: int, sleeps: list[float]) -> None:
+    job = Job(polls)
+    http = httpx.Client(transport=httpx.MockTransport(job))
+    with Sora(api_key=API_KEY, base_url=BASE_URL, http_client=http) as sora:
+        assert sora.videos.poll("video_1").status == "completed"
+    assert job.requests == polls
+    assert sleeps == [2.0] * (polls - 1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("polls", [1, 7])
+async def test_async_poll_sends_exactly_one_request_per_check(
+    polls: int, sleeps: list[float]
+) -> None:
+    job = Job(polls)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(job))
+    async with AsyncSora(api_key=API_KEY, base_url=BASE_URL, http_client=http) as sora:
+        assert (await sora.videos.poll("video_1")).status == "completed"
+    assert job.requests == polls
+    assert sleeps == [2.0] * (polls - 1)
+
+
+@pytest.fixture
+def emulator_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, ManualClock]]:
+    """An emulator whose clock moves exactly as long as the SDK sleeps."""
+    clock = ManualClock()
+
+    async def async_sleep(seconds: float) -> None:
+        clock.advance(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    monkeypatch.setattr(_engine, "sleep", clock.advance)
+    monkeypatch.setattr(_engine, "async_sleep", async_sleep)
+    with Emulator(clock=clock) as emulator:
+        yield emulator, clock
+
+
+def test_poll_against_the_emulator_makes_no_extra_round_trip(
+    emulator_clock: tuple[Emulator, ManualClock],
+) -> None:
+    emulator, clock = emulator_clock
+    with emulator.client() as sora:
+        video = sora.videos.create(prompt="a lighthouse", seconds=4)
+        started = clock.now()
+        assert sora.videos.poll(video.id).status == "completed"
+    checks = emulator.requests.matching("GET", f"/videos/{video.id}")
+    # Each check waits what the server hinted (the end of the current phase, at most 5 s),
+    # so the job needs one check per hinted wait plus the one that sees it completed.
+    waited = clock.now() - started
+    assert [record.status for record in checks] == [200] * len(checks)
+    assert len(checks) <= waited / 1.0 + 1
+    assert len(emulator.requests) == 1 + len(checks)
+
+
+def _download_peak(download: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        download()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.fixture
+def big_video(tmp_path: Path) -> Iterator[tuple[Emulator, str]]:
+    clock = ManualClock()
+    with Emulator(clock=clock, video_size_override=DOWNLOAD_SIZE) as emulator:
+        with emulator.client() as sora:
+            video = sora.videos.create(prompt="a long take")
+        clock.advance(60)
+        yield emulator, video.id
+
+
+@pytest.mark.parametrize("how", ["download", "write_to_file"])
+def test_a_download_never_holds_the_body_in_memory(
+    how: str, big_video: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, video_id = big_video
+    path = tmp_path / "video.mp4"
+    with emulator.client() as sora:
+        if how == "download":
+            peak = _download_peak(lambda: sora.videos.download(video_id, path))
+        else:
+            content = sora.videos.download_content(video_id)
+            peak = _download_peak(lambda: content.write_to_file(path))
+    assert path.stat().st_size == DOWNLOAD_SIZE
+    assert peak < DOWNLOAD_PEAK_LIMIT
+
+
+@pytest.mark.anyio
+async def test_an_async_download_never_holds_the_body_in_memory(
+    big_video: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, video_id = big_video
+    path = tmp_path / "video.mp4"
+    async with emulator.async_client() as sora:
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            await sora.videos.download(video_id, path)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert path.stat().st_size == DOWNLOAD_SIZE
+    assert peak < DOWNLOAD_PEAK_LIMIT
+
+
+def _most_alive_while_listing(count: int) -> int:
+    """The most memory alive at a page boundary while walking ``count`` videos.
+
+    Collected first: httpx responses are reference cycles, so a plain peak would also count
+    bodies that are garbage awaiting the cyclic collector.
+    """
+    ids = [f"video_{index:05d}" for index in range(count)]
+    pages = {
+        (ids[start - 1] if start else None): {
+            "data": [video_json(i) for i in ids[start : start + 100]],
+            "last_id": ids[min(start + 100, count) - 1],
+            "has_more": start + 100 < count,
+        }
+        for start in range(0, count, 100)
+    }
+
+    def page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=pages[request.url.params.get("after")])
+
+    http = httpx.Client(transport=httpx.MockTransport(page))
+    with Sora(api_key=API_KEY, base_url=BASE_URL, http_client=http) as sora:
+        for _video in sora.videos.list(limit=100):  # warm up
+            pass
+        gc.collect()
+        tracemalloc.start()
+        try:
+            most = 0
+            for seen, _video in enumerate(sora.videos.list(limit=100)):
+                if seen % 100 == 0:
+                    gc.collect()
+                    most = max(most, tracemalloc.get_traced_memory()[0])
+            return most
+        finally:
+            tracemalloc.stop()
+
+
+def test_list_auto_paging_memory_does_not_grow_with_the_count() -> None:
+    assert _most_alive_while_listing(5000) < 1.25 * _most_alive_while_listing(500)
+
+
+OPTIONAL = ("rich", "uvicorn", "trio", "sqlite3", "sora_videos.emulator", "sora_videos._cli")
+OPTIONAL += ("openai", "httpx2", "matplotlib", "numpy", "asyncio")
+
+_LOADED_BY_SORA = """
+import json, sys
+import httpx, pydantic
+httpx.Client().close()
+before = set(sys.modules)
+import sora_videos
+sora_videos.Sora(api_key="sk-test")
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_importing_sora_videos_loads_no_optional_module() -> None:
+    # A fresh interpreter: the test session has imported everything already. httpx itself
+    # may load rich and click (its command line), and httpcore trio (its backend) when they
+    # are installed, so only what the SDK adds to httpx and pydantic counts.
+    output = subprocess.run(
+        [sys.executable, "-c", _LOADED_BY_SORA], capture_output=True, text=True, check=True
+    ).stdout
+    added = json.loads(output)
+    assert "sora_videos" in added
+    optional = [name for name in added if name.split(".")[0] in OPTIONAL or name in OPTIONAL]
+    assert optional == []
