@@ -21,11 +21,12 @@ from pathlib import Path
 from common import API_KEY, Result, proc_status, reset_peak_rss
 
 FLOOR = "floor (httpx iter_bytes)"
+FLOOR_ASYNC = "floor (httpx async aiter_bytes)"
 SORA = "sora_videos download()"
 SORA_CONTENT = "sora_videos write_to_file()"
 SORA_ASYNC = "sora_videos async download()"
 OPENAI = "openai write_to_file()"
-VARIANTS = (FLOOR, SORA, SORA_CONTENT, SORA_ASYNC, OPENAI)
+VARIANTS = (FLOOR, FLOOR_ASYNC, SORA, SORA_CONTENT, SORA_ASYNC, OPENAI)
 
 
 def _download(variant: str, base_url: str, video_id: str, path: Path) -> Callable[[], object]:
@@ -45,6 +46,20 @@ def _download(variant: str, base_url: str, video_id: str, path: Path) -> Callabl
                     file.write(chunk)
 
         return floor
+    if variant == FLOOR_ASYNC:
+        import httpx
+
+        async def floor_async() -> None:
+            auth = {"Authorization": f"Bearer {API_KEY}"}
+            async with httpx.AsyncClient(base_url=base_url, headers=auth) as client:
+                url = f"videos/{video_id}/content"
+                async with client.stream("GET", url) as response:
+                    response.raise_for_status()
+                    with path.open("wb") as file:  # blocking writes, as most people write it
+                        async for chunk in response.aiter_bytes():
+                            file.write(chunk)
+
+        return lambda: asyncio.run(floor_async())
     if variant == OPENAI:
         import openai
 

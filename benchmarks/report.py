@@ -81,24 +81,33 @@ def _startup(wall: Result, rss: Result) -> list[Row]:
 
 
 def _download(speed: Result, growth: Result) -> list[Row]:
-    floor = "floor (httpx iter_bytes)"
     rows = []
+    sync_floor = "floor (httpx iter_bytes)"
     for variant in (name for name in speed.variants if name.startswith(SORA)):
+        floor = "floor (httpx async aiter_bytes)" if "async" in variant else sync_floor
         grown, ratio = growth.variants[variant].high, speed.ratio(variant, floor)
+        versus = f"{ratio:.2f}x its floor"
+        if floor != sync_floor:
+            versus += f" ({speed.ratio(variant, sync_floor):.2f}x the sync floor)"
         rows.append(
             Row(
-                f"{speed.name.split(',')[0]}, `{variant[len(SORA) + 1 :]}`: "
+                f"{_title(speed)}, `{variant[len(SORA) + 1 :]}`: "
                 f"{_median(speed, variant)} vs floor {_median(speed, floor)}",
-                f"+{_fmt(grown)} MiB at most; {ratio:.2f}x floor",
+                f"+{_fmt(grown)} MiB at most; {versus}",
                 "≤ 16 MiB; ≥ 0.9x floor",
                 grown <= 16 and ratio >= 0.9,
             )
         )
     openai = growth.variants["openai write_to_file()"].median
+    openai_speed = _median(speed, "openai write_to_file()")
     rows.append(
-        Row("… `openai` `write_to_file()` for comparison", f"+{_fmt(openai)} MiB", "", True)
+        Row(f"… `openai` `write_to_file()`: {openai_speed}", f"+{_fmt(openai)} MiB", "", True)
     )
     return rows
+
+
+def _title(result: Result) -> str:
+    return result.name.rsplit(", ", 1)[0]
 
 
 def _concurrency(speed: Result, errors: Result) -> list[Row]:
@@ -106,7 +115,7 @@ def _concurrency(speed: Result, errors: Result) -> list[Row]:
     failed = errors.variants[SORA].high
     return [
         Row(
-            f"{speed.name.split(',')[0]} on loopback: {_median(speed, SORA)} vs `openai` "
+            f"{_title(speed)} on loopback: {_median(speed, SORA)} vs `openai` "
             f"{_median(speed, 'openai')}, floor {_median(speed, 'floor (httpx)')}",
             f"{ratio:.2f}x openai; {failed:.0f} errors",
             "≥ 1x openai; no errors",
