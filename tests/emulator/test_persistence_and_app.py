@@ -50,13 +50,13 @@ def test_jobs_survive_a_restart_with_a_database(tmp_path: Path) -> None:
 
 def test_state_comes_from_timestamps_across_processes(tmp_path: Path) -> None:
     db = tmp_path / "shared.sqlite3"
-    timing = Timing(queued=0.05, rendering=0.1)
+    timing = Timing(queued=1.0, rendering=0.2)  # queued for 0.5 s at speed 2: room for a busy CI
     writer = Emulator(clock=RealClock(speed=2), db_path=db, timing=timing)
     reader = Emulator(clock=RealClock(), db_path=db)
     with client_for(writer) as w, client_for(reader) as r:
         video = w.post("/videos", json={"prompt": "x"}).json()
         assert r.get(f"/videos/{video['id']}").json()["status"] == "queued"
-        time.sleep(0.2)
+        time.sleep(0.8)
         assert r.get(f"/videos/{video['id']}").json()["status"] == "completed"
     writer.close()
     reader.close()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .._version import __version__
+from . import _batch
 from . import _commands as commands
 
 __all__ = ["build_parser"]
@@ -129,6 +130,23 @@ def _character_commands(sub: Subcommands) -> None:
     get.set_defaults(command=commands.character_get)
 
 
+def _batch_command(sub: Subcommands) -> None:
+    batch = sub.add_parser("batch", parents=[_common()], help="make many videos at once")
+    batch.add_argument("prompts_file", metavar="PROMPTS_FILE", help="one prompt per line")
+    batch.add_argument("--concurrency", type=int, default=4, help="jobs at once (default 4)")
+    batch.add_argument("--output-dir", metavar="DIR", help="download each video here")
+    batch.add_argument(
+        "--manifest", metavar="PATH", help="results file (default DIR/manifest.jsonl)"
+    )
+    batch.add_argument("--seconds", help="length of each video: 4, 8 or 12")
+    batch.add_argument("--size", help="WIDTHxHEIGHT")
+    batch.add_argument("--model", help="e.g. sora-2")
+    batch.add_argument(
+        "--max-wait", type=float, default=1800.0, help="seconds per job (default 1800)"
+    )
+    batch.set_defaults(command=_batch.batch)
+
+
 def _emulator_command(sub: Subcommands) -> None:
     emulator = sub.add_parser(
         "emulator", parents=[_common(servers=False)], help="serve the local emulator over HTTP"
@@ -155,5 +173,6 @@ def build_parser() -> argparse.ArgumentParser:
     _video_commands(sub)
     _query_commands(sub)
     _character_commands(sub)
+    _batch_command(sub)
     _emulator_command(sub)
     return parser
