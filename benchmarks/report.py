@@ -196,10 +196,10 @@ def chart(results: dict[str, Result], path: Path, title: str) -> None:
         axis.set_title(label, fontsize=10)
         if key == "download_memory":
             axis.set_xscale("log")
-        for index, value in enumerate(medians):
+        for index, (name, value) in enumerate(zip(names, medians, strict=True)):
             axis.annotate(
-                _fmt(value), (value, index), xytext=(4, 0), textcoords="offset points",
-                va="center", fontsize=8,
+                _fmt(value), (result.variants[name].high, index), xytext=(5, 0),
+                textcoords="offset points", va="center", fontsize=8,
             )  # fmt: skip
         axis.margins(x=0.18)
     figure.suptitle(title, fontsize=12)
