@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import httpx
+from anyio.streams.memory import MemoryObjectSendStream
 
 from ._config import ClientConfig
 from ._exceptions import IncompleteDownloadError
@@ -37,7 +39,7 @@ __all__ = [
     "resume_point",
 ]
 
-WRITE_BATCH = 1024 * 1024
+WRITE_BATCH = 4 * 1024 * 1024
 
 ProgressCallback = Callable[[int, "int | None"], Any]
 """``on_progress(bytes_done, bytes_total)``; ``bytes_total`` is ``None`` when unknown."""
@@ -61,6 +63,11 @@ class PartialFile:
         """Append a chunk."""
         self._file.write(chunk)
         self.written += len(chunk)
+
+    def write_all(self, chunks: list[bytes]) -> None:
+        """Append several chunks (no joining copy)."""
+        self._file.writelines(chunks)
+        self.written += sum(len(chunk) for chunk in chunks)
 
     def restart(self) -> None:
         """Drop what was written (the server sent the whole body again)."""
@@ -179,25 +186,61 @@ def copy(step: Copy) -> None:
 
 
 async def async_copy(step: Copy) -> None:
-    """Perform a ``Copy`` with an async response; file writes go to a worker thread in
-    batches of about 1 MiB, and what was received before a cut is still written."""
+    """Perform a ``Copy`` with an async response.
+
+    Batches of about 4 MiB go to a worker thread for writing while the next batch is being
+    received, so the disk never blocks the event loop and the network never waits for the
+    disk. What arrived before a cut is still written, so a resume starts exactly there.
+    """
+    send, receive = anyio.create_memory_object_stream[list[bytes]](0)
+    failures: list[Exception] = []
+
+    async def write_batches() -> None:
+        async with receive:
+            async for batch in receive:
+                try:
+                    await anyio.to_thread.run_sync(step.sink.write_all, batch)
+                    await _report(step)
+                except Exception as exc:  # stop reading too; raised below
+                    failures.append(exc)
+                    return
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(write_batches)
+            async with send:
+                try:
+                    await _read_batches(step.response, send)
+                except (httpx.TransportError, anyio.BrokenResourceError) as exc:
+                    failures.append(exc)
+    finally:
+        await step.response.aclose()
+    errors = [e for e in failures if not isinstance(e, anyio.BrokenResourceError)]
+    if errors:
+        raise errors[0]
+
+
+async def _read_batches(
+    response: httpx.Response, send: MemoryObjectSendStream[list[bytes]]
+) -> None:
     batch: list[bytes] = []
     size = 0
     try:
-        async for chunk in step.response.aiter_bytes():
+        async for chunk in response.aiter_bytes():
             batch.append(chunk)
             size += len(chunk)
             if size >= WRITE_BATCH:
-                await anyio.to_thread.run_sync(step.sink.write, b"".join(batch))
+                await send.send(batch)
                 batch, size = [], 0
-                if step.on_progress is not None:
-                    result = step.on_progress(step.sink.written, step.total)
-                    if inspect.isawaitable(result):
-                        await result
-    finally:
+    except httpx.TransportError:
         if batch:
-            await anyio.to_thread.run_sync(step.sink.write, b"".join(batch))
-        await step.response.aclose()
+            await send.send(batch)
+        raise
+    if batch:
+        await send.send(batch)
+
+
+async def _report(step: Copy) -> None:
     if step.on_progress is not None:
         result = step.on_progress(step.sink.written, step.total)
         if inspect.isawaitable(result):
