@@ -57,16 +57,21 @@ class _Client(Generic[EngineT]):
         """The default timeout of each request."""
         return self._config.timeout
 
-    def _changed(
+    def with_options(
         self,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        organization: str | None,
-        project: str | None,
-        timeout: float | httpx.Timeout | NotGiven | None,
-        max_retries: int | None,
-        default_headers: Mapping[str, str] | None,
-    ) -> ClientConfig:
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy with some settings changed, sharing this client's connection pool.
+
+        Closing the copy leaves the pool open; close the original when done.
+        """
         config = self._config.with_changes(
             api_key=api_key,
             base_url=base_url,
@@ -75,9 +80,12 @@ class _Client(Generic[EngineT]):
             max_retries=max_retries,
             default_headers=default_headers,
         )
-        if isinstance(timeout, NotGiven):
-            return config
-        return config.with_changes(timeout=timeout or httpx.Timeout(None))
+        if not isinstance(timeout, NotGiven):
+            no_limit = httpx.Timeout(None)
+            config = config.with_changes(timeout=no_limit if timeout is None else timeout)
+        copy = type(self).__new__(type(self))
+        copy._engine = self._engine.sharing_pool(config)
+        return copy
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
@@ -122,9 +130,6 @@ class Sora(_Client[Engine]):
             max_retries=max_retries,
             default_headers=default_headers,
         )
-        self._setup(config, http_client)
-
-    def _setup(self, config: ClientConfig, http_client: httpx.Client | None) -> None:
         http = http_client or httpx.Client(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = Engine(config, http, owns_http=http_client is None)
 
@@ -134,28 +139,6 @@ class Sora(_Client[Engine]):
         from ._resources.videos import Videos
 
         return Videos(self._engine)
-
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> Self:
-        """A copy with some settings changed, sharing this client's connection pool.
-
-        Closing the copy leaves the pool open; close the original when done.
-        """
-        copy = type(self).__new__(type(self))
-        config = self._changed(
-            api_key, base_url, organization, project, timeout, max_retries, default_headers
-        )
-        copy._setup(config, self._engine.http)
-        return copy
 
     def close(self) -> None:
         """Close the connection pool, unless it was passed in as ``http_client``."""
@@ -212,9 +195,6 @@ class AsyncSora(_Client[AsyncEngine]):
             max_retries=max_retries,
             default_headers=default_headers,
         )
-        self._setup(config, http_client)
-
-    def _setup(self, config: ClientConfig, http_client: httpx.AsyncClient | None) -> None:
         http = http_client or httpx.AsyncClient(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = AsyncEngine(config, http, owns_http=http_client is None)
 
@@ -224,28 +204,6 @@ class AsyncSora(_Client[AsyncEngine]):
         from ._resources.async_videos import AsyncVideos
 
         return AsyncVideos(self._engine)
-
-    def with_options(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        organization: str | None = None,
-        project: str | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> Self:
-        """A copy with some settings changed, sharing this client's connection pool.
-
-        Closing the copy leaves the pool open; close the original when done.
-        """
-        copy = type(self).__new__(type(self))
-        config = self._changed(
-            api_key, base_url, organization, project, timeout, max_retries, default_headers
-        )
-        copy._setup(config, self._engine.http)
-        return copy
 
     async def close(self) -> None:
         """Close the connection pool, unless it was passed in as ``http_client``."""

@@ -35,6 +35,10 @@ class Engine:
         self.http = http
         self.owns_http = owns_http
 
+    def sharing_pool(self, config: ClientConfig) -> Engine:
+        """An engine with other settings on this one's pool (which it will not close)."""
+        return Engine(config, self.http, owns_http=False)
+
     def run(self, flow: Flow[T]) -> T:
         """Perform a flow's steps until it returns (or raises)."""
         reply: object = None
@@ -95,6 +99,10 @@ class AsyncEngine:
         self.config = config
         self.http = http
         self.owns_http = owns_http
+
+    def sharing_pool(self, config: ClientConfig) -> AsyncEngine:
+        """An engine with other settings on this one's pool (which it will not close)."""
+        return AsyncEngine(config, self.http, owns_http=False)
 
     async def run(self, flow: Flow[T]) -> T:
         """Perform a flow's steps until it returns (or raises); cancellation stops it at once."""
