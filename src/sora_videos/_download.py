@@ -39,7 +39,7 @@ __all__ = [
     "resume_point",
 ]
 
-WRITE_BATCH = 4 * 1024 * 1024
+WRITE_BATCH = 2 * 1024 * 1024
 
 ProgressCallback = Callable[[int, "int | None"], Any]
 """``on_progress(bytes_done, bytes_total)``; ``bytes_total`` is ``None`` when unknown."""
@@ -188,11 +188,11 @@ def copy(step: Copy) -> None:
 async def async_copy(step: Copy) -> None:
     """Perform a ``Copy`` with an async response.
 
-    Batches of about 4 MiB go to a worker thread for writing while the next batch is being
+    Batches of about 2 MiB go to a worker thread for writing while the next batch is being
     received, so the disk never blocks the event loop and the network never waits for the
     disk. What arrived before a cut is still written, so a resume starts exactly there.
     """
-    send, receive = anyio.create_memory_object_stream[list[bytes]](0)
+    send, receive = anyio.create_memory_object_stream[list[bytes]](1)
     failures: list[Exception] = []
 
     async def write_batches() -> None:
