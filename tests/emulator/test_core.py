@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -338,3 +339,48 @@ def test_apply_fault_kinds() -> None:
     assert cut.after_bytes == 16
     with pytest.raises(ValueError, match="exactly one"):
         Fault.cut()
+
+
+def test_a_spooled_body_parses_like_one_in_memory(tmp_path: Path) -> None:
+    multipart = (
+        b'--B\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nhello\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n'
+        b"Content-Type: video/mp4\r\n\r\n" + b"\x00" * 3_000_000 + b"--B-ish\r\n--B--\r\n"
+    )
+    spool = (tmp_path / "body").open("w+b")
+    spool.write(multipart)
+    spool.seek(0)
+    headers = {"content-type": "multipart/form-data; boundary=B"}
+    spooled = parse_form(Request("POST", "/v1/videos", headers=headers, spooled=spool))
+    in_memory = parse_form(Request("POST", "/v1/videos", headers=headers, body=multipart))
+    assert spooled["prompt"] == in_memory["prompt"] == "hello"
+    upload = video_reference(spooled)
+    assert not isinstance(upload, str)
+    assert upload.data == b"\x00" * 3_000_000 + b"--B-ish"  # a delimiter-like run is data
+    assert upload.data == video_reference(in_memory).data  # type: ignore[union-attr]
+    json_spool = (tmp_path / "json").open("w+b")
+    json_spool.write(b'{"prompt": "x"}')
+    json_spool.seek(0)
+    request = Request(
+        "POST", "/v1/videos", headers={"content-type": "application/json"}, spooled=json_spool
+    )
+    assert parse_form(request) == {"prompt": "x"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"--B\r\nno blank line after the headers", "multipart/form-data; boundary=B"),
+        (
+            b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
+            "multipart/form-data",
+        ),
+        (
+            b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx',
+            "multipart/form-data; boundary=B",
+        ),
+    ],
+)
+def test_broken_multipart_bodies_are_400s(body: bytes, content_type: str) -> None:
+    with pytest.raises(ApiError):
+        parse_form(form_request(body, content_type))

@@ -1,55 +1,32 @@
 """A 200 MB upload streams: the client's memory barely moves (measured in fresh processes).
 
-The server is a separate process that spools each request body to disk in 1 MiB pieces, so
-only the client's own buffering is measured. A control run that passes the same file as
-``bytes`` shows the measurement does see a file held whole.
+The server is the emulator in another process, which spools large bodies to a temporary file
+and reads the upload's MP4 header from a mapping of it, so neither side holds the file. A
+control run that passes the same file as ``bytes`` shows the measurement does see a file held
+whole.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+
+from sora_videos.emulator import Emulator, ManualClock
 
 SIZE = 200 * 1024 * 1024
 
-SPOOLING_SERVER = textwrap.dedent(
-    """
-    import json, sys, tempfile, time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Spool(BaseHTTPRequestHandler):
-        def do_POST(self):
-            remaining = int(self.headers["Content-Length"])
-            received = 0
-            with tempfile.TemporaryFile() as spool:
-                while remaining:
-                    chunk = self.rfile.read(min(remaining, 1 << 20))
-                    if not chunk:
-                        break
-                    spool.write(chunk)
-                    remaining -= len(chunk)
-                    received += len(chunk)
-            body = json.dumps({"id": "video_up", "object": "video", "status": "queued",
-                               "prompt": str(received)}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Spool)
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-    """
+SERVER = (
+    "import sys; from sora_videos.emulator import run_server; "
+    "run_server(port=int(sys.argv[1]), log_level='warning')"
 )
 
 CLIENT = textwrap.dedent(
@@ -68,42 +45,63 @@ CLIENT = textwrap.dedent(
         async def main():
             async with AsyncSora(api_key="k", base_url=base_url) as client:
                 before = peak_kib()
-                result = await client.videos.edit(prompt="p", video=video)
-                return before, result
+                return before, await client.videos.edit(prompt="p", video=video)
         before, result = anyio.run(main)
     else:
         with Sora(api_key="k", base_url=base_url) as client:
-            client.videos.retrieve  # warm the import paths
             before = peak_kib() if mode != "bytes" else 0
             result = client.videos.edit(prompt="p", video=video)
-    print(json.dumps({"growth_kib": peak_kib() - before, "received": int(result.prompt)}))
+    print(json.dumps({"growth_kib": peak_kib() - before, "seconds": result.seconds,
+                      "size": result.size}))
     """
 )
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
 @pytest.fixture(scope="module")
-def spooling_server() -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SPOOLING_SERVER], stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    port = process.stdout.readline().strip()
+def server() -> Iterator[tuple[str, int]]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)])
+    base_url = f"http://127.0.0.1:{port}/v1"
     try:
-        yield f"http://127.0.0.1:{port}/v1"
+        for _ in range(100):
+            try:
+                httpx.get(f"{base_url}/videos", headers={"Authorization": "Bearer k"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base_url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def big_mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real 4-second 1280x720 MP4 padded to 200 MB (made by the in-process emulator)."""
+    clock = ManualClock()
     path = tmp_path_factory.mktemp("upload") / "source.mp4"
-    with path.open("wb") as file:
-        file.truncate(SIZE)
+    with Emulator(clock=clock, video_size_override=SIZE) as emu, emu.client() as sora:
+        video = sora.videos.create(prompt="source", size="1280x720", seconds=4)
+        clock.advance(600)
+        sora.videos.download(video.id, path)
+    assert path.stat().st_size == SIZE
     return path
 
 
-def upload(base_url: str, path: Path, mode: str) -> dict[str, int]:
+def upload(base_url: str, path: Path, mode: str) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", CLIENT, base_url, str(path), mode],
         capture_output=True,
@@ -111,18 +109,24 @@ def upload(base_url: str, path: Path, mode: str) -> dict[str, int]:
         timeout=300,
         check=True,
     )
-    return json.loads(done.stdout)
+    return dict(json.loads(done.stdout))
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_200_mb_upload_grows_the_client_by_a_few_mb_at_most(
-    spooling_server: str, big_file: Path, mode: str
+def test_a_200_mb_upload_grows_neither_client_nor_server_by_more_than_a_few_mb(
+    server: tuple[str, int], big_mp4: Path, mode: str
 ) -> None:
-    figures = upload(spooling_server, big_file, mode)
-    assert figures["received"] > SIZE  # the whole file (plus multipart framing) arrived
+    base_url, server_pid = server
+    server_before = peak_rss_kib(server_pid)
+    figures = upload(base_url, big_mp4, mode)
+    # The server read the upload's header: the new job has the source's size and length.
+    assert (figures["size"], figures["seconds"]) == ("1280x720", "4")
+    assert isinstance(figures["growth_kib"], int)
     assert figures["growth_kib"] < 8 * 1024
+    assert peak_rss_kib(server_pid) - server_before < 32 * 1024
 
 
-def test_the_measurement_sees_a_file_held_whole(spooling_server: str, big_file: Path) -> None:
-    figures = upload(spooling_server, big_file, "bytes")
+def test_the_measurement_sees_a_file_held_whole(server: tuple[str, int], big_mp4: Path) -> None:
+    figures = upload(server[0], big_mp4, "bytes")
+    assert isinstance(figures["growth_kib"], int)
     assert figures["growth_kib"] > SIZE // 1024

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import IO, Any
 
 import anyio
 
@@ -34,13 +35,33 @@ async def _abort(send: Send) -> None:
         await anyio.sleep(0)
 
 
-async def _read_body(receive: Receive) -> bytes:
+SPOOL_OVER = 8 * 1024 * 1024
+"""Bodies larger than this go to a temporary file instead of memory (large uploads)."""
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, IO[bytes] | None]:
     parts: list[bytes] = []
+    size = 0
+    spool: IO[bytes] | None = None
     while True:
         message = await receive()
-        parts.append(message.get("body", b""))
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if spool is None and size > SPOOL_OVER:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the request)
+            spool.writelines(parts)
+            parts = []
+        if spool is None:
+            parts.append(chunk)
+        else:
+            spool.write(chunk)
         if not message.get("more_body", False):
-            return b"".join(parts)
+            break
+    if spool is None:
+        return b"".join(parts), None
+    spool.flush()
+    spool.seek(0)
+    return b"", spool
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -88,7 +109,12 @@ class AsgiApp:
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body = await _read_body(receive)
+        body, spooled = await _read_body(receive)
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
-        request = Request(scope["method"], scope["path"], query, headers, body)
-        await _respond(self._handle(request), send)
+        request = Request(scope["method"], scope["path"], query, headers, body, spooled)
+        try:
+            exchange = self._handle(request)
+        finally:
+            if spooled is not None:
+                spooled.close()
+        await _respond(exchange, send)

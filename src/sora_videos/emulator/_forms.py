@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import mmap
+import os
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
 from email.policy import HTTP
-from typing import cast
+from typing import IO, cast
 from urllib.parse import parse_qsl
 
 from ._errors import ApiError
@@ -21,32 +24,90 @@ SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 
 @dataclass(frozen=True)
 class Upload:
-    """A file part of a multipart body."""
+    """A file part of a multipart body: a view into the body, which is never copied (a large
+    body is a mapped temporary file)."""
 
     filename: str
     content_type: str
-    data: bytes
+    data: memoryview
 
 
-def _part_value(part: Message) -> object:
-    payload = cast("bytes", part.get_payload(decode=True) or b"")
-    filename = part.get_filename()
+def _boundary(content_type: str) -> bytes:
+    message = Message(policy=HTTP)
+    message["content-type"] = content_type
+    boundary = message.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        raise ApiError(400, "Could not parse the multipart body: no boundary.")
+    return boundary.encode("latin-1")
+
+
+SCAN_CHUNK = 1024 * 1024
+
+
+class _Body:
+    """A request body read in pieces, from memory or from its spool file (never whole)."""
+
+    def __init__(self, content: bytes | IO[bytes]) -> None:
+        if isinstance(content, bytes):
+            self.size, self.view = len(content), memoryview(content)
+            self._fd = -1
+        else:
+            self._fd = content.fileno()
+            self.size = os.fstat(self._fd).st_size
+            mapped = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ) if self.size else b""
+            self.view = memoryview(mapped)  # only the pages a reader touches are loaded
+
+    def read(self, start: int, size: int) -> bytes:
+        """Bytes ``start`` to ``start + size`` (fewer at the end), read without mapping."""
+        if self._fd < 0:
+            return bytes(self.view[start : start + size])
+        return os.pread(self._fd, size, start)
+
+    def find_all(self, pattern: bytes) -> list[int]:
+        """Every offset of ``pattern``, scanning in chunks that overlap by its length."""
+        found: list[int] = []
+        at = 0
+        while at < self.size:
+            chunk = self.read(at, SCAN_CHUNK + len(pattern))
+            hit = chunk.find(pattern)
+            while 0 <= hit < SCAN_CHUNK:
+                found.append(at + hit)
+                hit = chunk.find(pattern, hit + 1)
+            at += SCAN_CHUNK
+        return found
+
+
+def _part(body: _Body, start: int, end: int) -> tuple[str | None, object]:
+    head = body.read(start, min(end - start, 16 * 1024))
+    head_end = head.find(b"\r\n\r\n")
+    if head_end < 0:
+        raise ApiError(400, "Could not parse the multipart body: a part has no headers.")
+    headers = message_from_bytes(head[: head_end + 4], policy=HTTP)
+    name = headers.get_param("name", header="content-disposition")
+    key = str(name) if isinstance(name, str) else None
+    data_start = start + head_end + 4
+    filename = headers.get_filename()
     if filename is None:
-        return payload.decode("utf-8", "replace")
-    return Upload(filename, part.get_content_type(), payload)
+        return key, body.read(data_start, end - data_start).decode("utf-8", "replace")
+    return key, Upload(filename, headers.get_content_type(), body.view[data_start:end])
 
 
-def _parse_multipart(content_type: str, body: bytes) -> Form:
-    message = message_from_bytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body, policy=HTTP
-    )
-    if not message.is_multipart():
-        raise ApiError(400, "Could not parse the multipart body.")
+def _parse_multipart(content_type: str, content: bytes | IO[bytes]) -> Form:
+    """Split a multipart body at its boundaries; a file part stays a view into the body."""
+    delimiter = b"\r\n--" + _boundary(content_type)
+    body = _Body(content)
+    # The first delimiter has no CRLF before it: count it as if it had.
+    first = [-2] if body.read(0, len(delimiter) - 2) == delimiter[2:] else []
+    marks = first + body.find_all(delimiter)
     form: Form = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if isinstance(name, str):
-            form[name] = _part_value(part)
+    for here, after in itertools.pairwise(marks):
+        start = here + len(delimiter) + 2  # past the delimiter and its CRLF
+        name, value = _part(body, start, after)
+        if name is not None:
+            form[name] = value
+    closing = body.read(marks[-1] + len(delimiter), 2) if marks else b""
+    if closing != b"--":
+        raise ApiError(400, "Could not parse the multipart body.")
     return form
 
 
@@ -58,11 +119,12 @@ def parse_form(request: Request) -> Form:
     """
     content_type = request.header("content-type") or ""
     if content_type.startswith("multipart/form-data"):
-        return _parse_multipart(content_type, request.body)
+        return _parse_multipart(content_type, request.spooled or request.body)
+    body = request.body if request.spooled is None else request.spooled.read()
     if content_type.startswith("application/x-www-form-urlencoded"):
-        return dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+        return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        data: object = json.loads(request.body or b"{}")
+        data: object = json.loads(body or b"{}")
     except ValueError:
         raise ApiError(400, "The request body is not valid JSON.") from None
     if not isinstance(data, dict):

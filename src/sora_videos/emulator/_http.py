@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import IO
 from urllib.parse import parse_qsl
 
 __all__ = ["Body", "Disconnect", "Padding", "Request", "Response", "json_response"]
@@ -21,7 +22,8 @@ class Request:
         path: The URL path, e.g. ``/v1/videos``.
         query_string: The raw query, without the ``?``.
         headers: Header names (lower case) and values.
-        body: The whole request body.
+        body: The whole request body, when small.
+        spooled: A large body, spooled to a temporary file (then ``body`` is empty).
     """
 
     method: str
@@ -29,6 +31,7 @@ class Request:
     query_string: str = ""
     headers: Mapping[str, str] = field(default_factory=dict[str, str])
     body: bytes = b""
+    spooled: IO[bytes] | None = field(default=None, repr=False)
 
     @property
     def query(self) -> dict[str, str]:

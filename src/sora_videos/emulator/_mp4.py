@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 __all__ = ["Box", "Probe", "free_box_header", "iter_boxes", "probe", "stretch"]
 
+Buffer = bytes | bytearray | memoryview
+"""Bytes to read boxes from: a template, an answer being built, or a view of an upload."""
+
 _CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl", b"mvex", b"moof", b"traf"})
 
 
@@ -36,7 +39,7 @@ class Probe:
     seconds: float
 
 
-def iter_boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[Box]:
+def iter_boxes(data: Buffer, start: int = 0, end: int | None = None) -> Iterator[Box]:
     """Yield the boxes found side by side in ``data[start:end]``.
 
     Raises:
@@ -60,7 +63,7 @@ def iter_boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[
         at += size
 
 
-def find(data: bytes, *path: bytes, start: int = 0, end: int | None = None) -> Box:
+def find(data: Buffer, *path: bytes, start: int = 0, end: int | None = None) -> Box:
     """Return the first box at ``path`` (e.g. ``b"moov", b"mvhd"``) below ``data[start:end]``.
 
     Raises:
@@ -72,7 +75,7 @@ def find(data: bytes, *path: bytes, start: int = 0, end: int | None = None) -> B
     raise ValueError(f"no {b'/'.join(path)!r} box")
 
 
-def _duration_offset(data: bytes | bytearray, box: Box) -> tuple[int, str]:
+def _duration_offset(data: Buffer, box: Box) -> tuple[int, str]:
     """Where a full box keeps its duration (``mvhd``, ``tkhd``, ``mdhd``), and its format."""
     version = data[box.body]
     tail = {b"tkhd": 8}.get(box.kind, 4)  # tkhd: track_ID + reserved; others: timescale
@@ -81,7 +84,7 @@ def _duration_offset(data: bytes | bytearray, box: Box) -> tuple[int, str]:
     return box.body + 4 + 8 + tail, ">I"
 
 
-def _timescale(data: bytes, box: Box) -> int:
+def _timescale(data: Buffer, box: Box) -> int:
     """Return the timescale of an ``mvhd`` or ``mdhd`` box."""
     offset = box.body + 4 + (16 if data[box.body] == 1 else 8)
     (scale,) = struct.unpack_from(">I", data, offset)
@@ -144,7 +147,7 @@ def stretch(template: bytes, seconds: int) -> bytes:
     return b"".join(parts)
 
 
-def probe(data: bytes) -> Probe | None:
+def probe(data: Buffer) -> Probe | None:
     """Read the frame size and duration of an MP4, or return ``None`` if it is not one."""
     try:
         mvhd = find(data, b"moov", b"mvhd")
