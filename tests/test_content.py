@@ -114,7 +114,10 @@ def test_read_and_context_manager(client: Sora, api: FakeAPI) -> None:
     serve_media(api, ChunkedBody(MEDIA))
     with client.videos.download_content("video_1", variant="spritesheet") as content:
         assert content.read() == MEDIA
-    assert "spritesheet" in repr(content) or "/content" in repr(content)
+    assert (
+        repr(content)
+        == f"<VideoContent video/mp4, {len(MEDIA)} bytes from /v1/videos/video_1/content>"
+    )
 
 
 @pytest.mark.anyio
