@@ -19,6 +19,7 @@ from typing import Literal
 
 from . import _operations as ops
 from ._config import ClientConfig
+from ._download import PartialFile, download_flow
 from ._exceptions import (
     APIConnectionError,
     PollTimeoutError,
@@ -33,7 +34,7 @@ from ._response import parse_model
 from ._retry import MAX_RETRY_AFTER, backoff
 from ._types import VideoModel, VideoSeconds, VideoSize
 
-__all__ = ["BatchJob", "BatchResult", "Manifest", "Throttle", "job_flow"]
+__all__ = ["BatchJob", "BatchResult", "BatchRun", "Manifest", "Throttle", "as_jobs", "job_flow"]
 
 BatchStatus = Literal["completed", "failed", "timed_out", "error"]
 CREATE_ATTEMPTS = 6
@@ -119,9 +120,11 @@ def job_flow(
     throttle: Throttle,
     max_wait: float | None,
     poll_interval: float | None,
+    output_dir: str | os.PathLike[str] | None = None,
     resume_id: str | None = None,
 ) -> Flow[BatchResult]:
-    """Create (or resume) one job and wait for it; every outcome is a result, never raised."""
+    """Create (or resume) one job, wait for it and download it; every outcome is a result,
+    never raised."""
     video_id = resume_id
     try:
         if video_id is None:
@@ -134,13 +137,64 @@ def job_flow(
             poll_interval=poll_interval,
             on_progress=None,
         )
+        path = None if output_dir is None else (yield from _save(config, video.id, output_dir))
     except VideoFailedError as err:
         return BatchResult(job, "failed", err.video.id, err.video, err)
     except PollTimeoutError as err:
         return BatchResult(job, "timed_out", err.video.id, err.video, err)
     except SoraError as err:
         return BatchResult(job, "error", video_id, None, err)
-    return BatchResult(job, "completed", video.id, video)
+    return BatchResult(job, "completed", video.id, video, path=path)
+
+
+def _save(config: ClientConfig, video_id: str, output_dir: str | os.PathLike[str]) -> Flow[Path]:
+    sink = PartialFile(Path(output_dir) / ops.media_filename(video_id, "video"))
+    try:
+        return (yield from download_flow(config, ops.content(video_id, variant="video"), {}, sink))
+    finally:
+        sink.discard()
+
+
+class BatchRun:
+    """What the jobs of one batch share: settings, the throttle and the manifest."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        manifest: str | os.PathLike[str] | None,
+        output_dir: str | os.PathLike[str] | None,
+        max_wait: float | None,
+        poll_interval: float | None,
+    ) -> None:
+        self._config = config
+        self._book = Manifest(manifest)
+        self._throttle = Throttle()
+        self._output_dir = output_dir
+        self._max_wait = max_wait
+        self._poll_interval = poll_interval
+        if output_dir is not None:
+            Path(output_dir).mkdir(parents=True, exist_ok=True)
+
+    def done(self, job: BatchJob) -> BatchResult | None:
+        """The earlier result of a job that needs nothing more (from the manifest)."""
+        return self._book.done(job)
+
+    def flow(self, job: BatchJob) -> Flow[BatchResult]:
+        """The job's flow, resuming by id if an earlier run created it."""
+        return job_flow(
+            self._config,
+            job,
+            throttle=self._throttle,
+            max_wait=self._max_wait,
+            poll_interval=self._poll_interval,
+            output_dir=self._output_dir,
+            resume_id=self._book.created_id(job),
+        )
+
+    def record(self, result: BatchResult) -> None:
+        """Write a settled result to the manifest."""
+        self._book.record(result)
 
 
 def _create(config: ClientConfig, job: BatchJob, throttle: Throttle) -> Flow[Video]:

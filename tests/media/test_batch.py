@@ -135,3 +135,15 @@ async def test_async_batch_with_429s_and_failures(emu: Emulator, tmp_path: Path)
 def test_concurrency_must_be_positive(emu: Emulator) -> None:
     with emu.client() as sora, pytest.raises(ValueError, match="concurrency"):
         sora.videos.batch(["x"], concurrency=0)
+
+
+def test_a_download_that_keeps_failing_is_an_error_with_the_id_and_no_file(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    emu.faults.add(Fault.cut(fraction=0.5), path="/videos/{id}/content")
+    with emu.client(max_retries=1) as sora:
+        [result] = sora.videos.batch(["a cat"], output_dir=tmp_path)
+    assert result.status == "error"
+    assert result.video_id is not None  # the job exists: download it later by id
+    assert type(result.error).__name__ == "IncompleteDownloadError"
+    assert list(tmp_path.iterdir()) == []
