@@ -1,15 +1,17 @@
-"""Running a batch: many ``job_flow``s under a concurrency limit, in threads or in tasks."""
+"""Running a batch: many ``job_flow``s under a concurrency limit, in threads or in tasks.
+
+Everything the jobs share (settings, throttle, manifest) is in ``BatchRun``; these two only
+differ in how they run jobs at once."""
 
 from __future__ import annotations
 
 import inspect
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 
-from .._batch import BatchJob, BatchResult, BatchRun, as_jobs
+from .._batch import BatchJob, BatchResult, BatchRun
 from .._engine import AsyncEngine, Engine
 
 __all__ = ["arun_batch", "run_batch"]
@@ -17,23 +19,13 @@ __all__ = ["arun_batch", "run_batch"]
 
 def run_batch(
     engine: Engine,
-    requests: Iterable[str | BatchJob],
+    batch: BatchRun,
+    jobs: list[BatchJob],
     *,
     concurrency: int,
-    output_dir: str | os.PathLike[str] | None,
-    manifest: str | os.PathLike[str] | None,
-    max_wait: float | None,
-    poll_interval: float | None,
     on_result: Callable[[BatchResult], object] | None,
 ) -> list[BatchResult]:
-    """Run every job in threads; results come back in the order of ``requests``."""
-    batch = BatchRun(
-        engine.config,
-        manifest=manifest,
-        output_dir=output_dir,
-        max_wait=max_wait,
-        poll_interval=poll_interval,
-    )
+    """Run every job in threads; results come back in the order of ``jobs``."""
 
     def run_one(job: BatchJob) -> BatchResult:
         result = batch.done(job)
@@ -45,29 +37,18 @@ def run_batch(
         return result
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sora-batch") as pool:
-        return list(pool.map(run_one, as_jobs(requests)))
+        return list(pool.map(run_one, jobs))
 
 
 async def arun_batch(
     engine: AsyncEngine,
-    requests: Iterable[str | BatchJob],
+    batch: BatchRun,
+    jobs: list[BatchJob],
     *,
     concurrency: int,
-    output_dir: str | os.PathLike[str] | None,
-    manifest: str | os.PathLike[str] | None,
-    max_wait: float | None,
-    poll_interval: float | None,
     on_result: Callable[[BatchResult], object] | None,
 ) -> list[BatchResult]:
-    """Run every job in tasks; results come back in the order of ``requests``."""
-    batch = BatchRun(
-        engine.config,
-        manifest=manifest,
-        output_dir=output_dir,
-        max_wait=max_wait,
-        poll_interval=poll_interval,
-    )
-    jobs = as_jobs(requests)
+    """Run every job in tasks; results come back in the order of ``jobs``."""
     results: list[BatchResult | None] = [None] * len(jobs)
     limiter = anyio.CapacityLimiter(concurrency)
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 from typing_extensions import Unpack
 
 from .. import _operations as ops
-from .._batch import BatchJob, BatchResult
+from .._batch import BatchJob, BatchResult, BatchRun, as_jobs
 from .._download import ProgressCallback
 from .._models import Video
 from .._poll import DEFAULT_MAX_WAIT, poll_flow
@@ -223,13 +223,12 @@ class Videos(VideoEndpoints):
         """
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
-        return run_batch(
-            self._engine,
-            requests,
-            concurrency=concurrency,
-            output_dir=output_dir,
+        batch = BatchRun(
+            self._engine.config,
             manifest=manifest,
+            output_dir=output_dir,
             max_wait=max_wait,
             poll_interval=poll_interval,
-            on_result=on_result,
         )
+        jobs = as_jobs(requests)
+        return run_batch(self._engine, batch, jobs, concurrency=concurrency, on_result=on_result)
