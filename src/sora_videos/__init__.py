@@ -26,7 +26,9 @@ from ._exceptions import (
     PollTimeoutError,
     RateLimitError,
     SoraError,
+    UnknownServerError,
     UnprocessableEntityError,
+    UnsupportedOperationError,
     VideoFailedError,
 )
 from ._logging import configure_from_env
@@ -82,7 +84,9 @@ __all__ = [
     "RequestOptions",
     "Sora",
     "SoraError",
+    "UnknownServerError",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "Video",
     "VideoCharacter",
     "VideoContent",

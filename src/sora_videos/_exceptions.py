@@ -16,7 +16,9 @@ SoraError
 │   ├── APIResponseValidationError  an answer that cannot be parsed
 │   └── IncompleteDownloadError     a body shorter (or longer) than its Content-Length
 ├── VideoFailedError                a polled job ended `failed` (``.video``)
-└── PollTimeoutError                a poll ran past ``max_wait`` (``.video``)
+├── PollTimeoutError                a poll ran past ``max_wait`` (``.video``)
+├── UnsupportedOperationError       the server does not offer this operation (``.server``)
+└── UnknownServerError              no server preset has that name (also a ValueError)
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ __all__ = [
     "PollTimeoutError",
     "RateLimitError",
     "SoraError",
+    "UnknownServerError",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "VideoFailedError",
 ]
 
@@ -226,7 +230,7 @@ class IncompleteDownloadError(APIError):
 
 
 class VideoFailedError(SoraError):
-    """A polled video job ended with status ``failed``.
+    """A polled video job ended without a video (``failed``, ``cancelled``, ``expired``...).
 
     Attributes:
         video: The failed job; ``video.error`` holds the server's code and message.
@@ -235,9 +239,8 @@ class VideoFailedError(SoraError):
     video: Video
 
     def __init__(self, video: Video) -> None:
-        error = video.error
-        detail = f"{error.code}: {error.message}" if error else "no error detail given"
-        super().__init__(f"video {video.id} failed ({detail})")
+        detail = str(video.error) if video.error else "no error detail given"
+        super().__init__(f"video {video.id} {video.status} ({detail})")
         self.video = video
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -265,6 +268,39 @@ class PollTimeoutError(SoraError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.video, self.max_wait))
+
+
+class UnsupportedOperationError(SoraError):
+    """The chosen server does not offer this operation (e.g. ``remix`` on vLLM-Omni).
+
+    Raised before any request is sent.
+
+    Attributes:
+        server: The server profile's name.
+        operation: The operation asked for.
+    """
+
+    server: str
+    operation: str
+
+    def __init__(self, *, server: str, operation: str) -> None:
+        super().__init__(
+            f"the {server} server does not offer {operation}; if yours does, pass a "
+            f"ServerProfile whose operations include it"
+        )
+        self.server = server
+        self.operation = operation
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_unsupported, (self.server, self.operation))
+
+
+def _rebuild_unsupported(server: str, operation: str) -> UnsupportedOperationError:
+    return UnsupportedOperationError(server=server, operation=operation)
+
+
+class UnknownServerError(SoraError, ValueError):
+    """A server name that is no preset's; the message lists the valid names."""
 
 
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -1,11 +1,19 @@
-"""The API's objects as pydantic models: lenient about values and fields the API adds."""
+"""The API's objects as pydantic models: lenient about values and fields the API adds.
+
+Servers that speak the API differ in small ways (see docs/servers.md); every model here
+accepts all of them: ``seconds`` as a string, a number or null, ``progress`` missing or null,
+``error`` as an object or a plain string with an integer ``code``, ``object`` missing, any
+``status`` word, and a delete answered with the video object.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
+import math
+from typing import Any, cast
 
 import pydantic
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator, model_validator
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
@@ -27,10 +35,24 @@ class BaseModel(pydantic.BaseModel):
 
 
 class VideoCreateError(BaseModel):
-    """Why a video job failed."""
+    """Why a video job failed: the server's code (if it sent one) and message."""
 
-    code: str
-    message: str
+    code: str | None = None
+    message: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # Some servers send the error as a plain string.
+        return {"message": data} if isinstance(data, str) else data
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: object) -> object:
+        return value if value is None or isinstance(value, str) else str(value)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.code else self.message
 
 
 class Video(BaseModel):
@@ -45,18 +67,76 @@ class Video(BaseModel):
     completed_at: int | None = None
     expires_at: int | None = None
     prompt: str | None = None
-    size: VideoSize = "720x1280"
-    seconds: VideoSeconds = "4"
+    size: VideoSize | None = "720x1280"
+    seconds: VideoSeconds | None = "4"
     remixed_from_video_id: str | None = None
     error: VideoCreateError | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _seconds_from_duration(cls, data: builtins.object) -> builtins.object:
+        # TensorRT-LLM reports the clip length as ``duration`` and sends no ``seconds``.
+        fields = _fields(data)
+        if fields is not None and "seconds" not in fields and "duration" in fields:
+            return {**fields, "seconds": fields["duration"]}
+        return data
+
+    @field_validator("seconds", mode="before")
+    @classmethod
+    def _seconds_as_text(cls, value: builtins.object) -> builtins.object:
+        return seconds_text(value)
+
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _progress_as_int(cls, value: builtins.object) -> builtins.object:
+        if value is None:
+            return 0
+        if isinstance(value, float) and math.isfinite(value):
+            return round(value)
+        return value
+
+    @field_validator("error", mode="before")
+    @classmethod
+    def _no_empty_error(cls, value: builtins.object) -> builtins.object:
+        return None if value == "" else value
+
 
 class VideoDeleted(BaseModel):
-    """The answer to ``delete``."""
+    """The answer to ``delete``.
+
+    A server that answers with the video object itself (``status: "deleted"``, as SGLang
+    does) gives ``deleted=True``; its other fields are kept.
+    """
 
     id: str
     object: str = "video.deleted"
     deleted: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_video(cls, data: builtins.object) -> builtins.object:
+        fields = _fields(data)
+        if fields is not None and "deleted" not in fields and fields.get("status") == "deleted":
+            return {**fields, "deleted": True}
+        return data
+
+
+def _fields(data: object) -> dict[str, object] | None:
+    return cast("dict[str, object]", data) if isinstance(data, dict) else None
+
+
+def seconds_text(value: object) -> object:
+    """A clip length as the API spells it: ``4``, ``4.0`` and ``"4"`` all become ``"4"``.
+
+    Anything that is not a finite number is returned unchanged for validation to judge.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return value
 
 
 class VideoCharacter(BaseModel):

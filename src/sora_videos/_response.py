@@ -72,8 +72,37 @@ def status_error(
 
 
 def _error_details(body: object) -> dict[str, object]:
-    error = cast("dict[str, object]", body).get("error") if isinstance(body, dict) else None
-    return cast("dict[str, object]", error) if isinstance(error, dict) else {}
+    """The error's fields from any body shape a server of this API sends.
+
+    ``{"error": {...}}`` (the API's envelope), ``{"error": "text"}``, a bare
+    ``{"message": ..., "code": ...}`` (vLLM-style servers, SGLang) and FastAPI's
+    ``{"detail": "text" | [{"loc": [...], "msg": ...}] | {...}}``.
+    """
+    if not isinstance(body, dict):
+        return {}
+    fields = cast("dict[str, object]", body)
+    error, detail = fields.get("error"), fields.get("detail")
+    if isinstance(error, dict):
+        return cast("dict[str, object]", error)
+    if isinstance(error, str) and error:
+        return {"message": error}
+    if isinstance(fields.get("message"), str):
+        return fields
+    if isinstance(detail, str):
+        return {"message": detail}
+    if isinstance(detail, dict):
+        return _error_details({"error": cast("dict[str, object]", detail)})
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        first = cast("dict[str, object]", detail[0])
+        loc = first.get("loc")
+        where = (
+            ".".join(str(part) for part in cast("list[object]", loc))
+            if isinstance(loc, list)
+            else ""
+        )
+        message = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+        return {"message": message, "param": where or None}
+    return {}
 
 
 def _fallback_message(response: httpx.Response, body: object) -> str:

@@ -90,7 +90,7 @@ class Output:
                 payload["download"] = _saved_json(saved)
             self._json(payload)
             return
-        error = f"{video.error.code}: {video.error.message}" if video.error else None
+        error = str(video.error) if video.error else None
         self._fields(
             [
                 ("id", video.id),
