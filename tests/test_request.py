@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import httpx
 import pytest
 
 from sora_videos import _operations as ops
 from sora_videos._config import ClientConfig
-from sora_videos._request import build_request, path_segment
+from sora_videos._request import RequestSpec, build_request, path_segment
 
 from .conftest import API_KEY
 
@@ -71,6 +72,9 @@ def test_the_client_timeout_applies_when_none_is_given() -> None:
         ("x?y#z", "x%3Fy%23z"),
         ("%2F", "%252F"),
         ("vidéo", "vid%C3%A9o"),
+        ("a+b=c", "a%2Bb%3Dc"),
+        ("video_bGl0ZWxsbTpvcGVuYWk+/=", "video_bGl0ZWxsbTpvcGVuYWk%2B%2F%3D"),
+        ("~a-b.c_d", "~a-b.c_d"),
     ],
 )
 def test_ids_become_exactly_one_path_segment(video_id: str, segment: str) -> None:
@@ -192,3 +196,26 @@ def test_prompt_and_seconds_types_are_checked(bad: object) -> None:
             input_reference=None,
             idempotency_key=None,
         )
+
+
+LITELLM_ID = "video_bGl0ZWxsbTpvcGVuYWk+/="  # "video_" + base64 of provider and model
+ENCODED = "video_bGl0ZWxsbTpvcGVuYWk%2B%2F%3D"
+
+
+@pytest.mark.parametrize(
+    ("spec", "path"),
+    [
+        (ops.retrieve(LITELLM_ID), f"/v1/videos/{ENCODED}"),
+        (ops.delete(LITELLM_ID), f"/v1/videos/{ENCODED}"),
+        (ops.content(LITELLM_ID, variant="video"), f"/v1/videos/{ENCODED}/content"),
+        (ops.remix(LITELLM_ID, prompt="p", idempotency_key="k"), f"/v1/videos/{ENCODED}/remix"),
+        (ops.character_get("char_a+b/c="), "/v1/videos/characters/char_a%2Bb%2Fc%3D"),
+    ],
+)
+def test_proxy_ids_with_plus_slash_and_equals_stay_one_segment(
+    spec: RequestSpec, path: str
+) -> None:
+    url = httpx.URL(build_request(config(), spec, {}).url)
+    assert url.raw_path.decode() == path
+    # The router decodes each segment back to the id, unchanged (``+`` is not a space).
+    assert unquote(ENCODED) == LITELLM_ID

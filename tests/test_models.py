@@ -1,0 +1,118 @@
+"""Answers from every server that speaks the API parse into the same models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sora_videos import Video, VideoCreateError, VideoDeleted, VideoFailedError
+from sora_videos._models import VideoList
+
+BASE: dict[str, Any] = {"id": "video_1", "status": "queued"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "seconds"),
+    [("8", "8"), (8, "8"), (8.0, "8"), (4.5, "4.5"), (None, None)],
+)
+def test_seconds_as_a_string_a_number_or_null(sent: object, seconds: str | None) -> None:
+    assert Video.model_validate({**BASE, "seconds": sent}).seconds == seconds
+
+
+def test_a_duration_stands_in_for_missing_seconds() -> None:
+    video = Video.model_validate({**BASE, "duration": 4.0, "fps": 24.0})
+    assert video.seconds == "4"
+    assert video.to_dict()["duration"] == 4.0  # the server's own field is kept too
+
+
+def test_seconds_win_over_duration_when_both_are_sent() -> None:
+    assert Video.model_validate({**BASE, "seconds": "8", "duration": 4.0}).seconds == "8"
+
+
+@pytest.mark.parametrize(("sent", "progress"), [(None, 0), (42, 42), (42.6, 43)])
+def test_progress_missing_null_or_fractional(sent: object, progress: int) -> None:
+    assert Video.model_validate({**BASE, "progress": sent}).progress == progress
+    assert Video.model_validate(BASE).progress == 0
+
+
+def test_object_may_be_absent_and_status_any_word() -> None:
+    video = Video.model_validate({"id": "video_gen_1", "status": "generating"})
+    assert video.object == "video"
+    assert video.status == "generating"
+
+
+def test_status_stays_exactly_what_the_server_sent() -> None:
+    assert Video.model_validate({**BASE, "status": "Succeeded"}).status == "Succeeded"
+
+
+def test_unknown_fields_are_kept() -> None:
+    video = Video.model_validate({**BASE, "media_type": "video/mp4", "inference_time_s": 12.5})
+    assert video.to_dict()["media_type"] == "video/mp4"
+    assert video.to_dict()["inference_time_s"] == 12.5
+
+
+def test_size_may_be_null() -> None:
+    assert Video.model_validate({**BASE, "size": None}).size is None
+
+
+def test_an_error_object_with_an_integer_code() -> None:
+    video = Video.model_validate(
+        {**BASE, "status": "failed", "error": {"code": 500, "message": "CUDA out of memory"}}
+    )
+    assert video.error == VideoCreateError(code="500", message="CUDA out of memory")
+    assert str(video.error) == "500: CUDA out of memory"
+
+
+def test_an_error_object_with_only_a_message() -> None:
+    video = Video.model_validate({**BASE, "status": "failed", "error": {"message": "boom"}})
+    assert video.error is not None
+    assert video.error.code is None
+    assert str(video.error) == "boom"
+
+
+def test_an_error_as_a_plain_string() -> None:
+    video = Video.model_validate({**BASE, "status": "failed", "error": "output.video is None"})
+    assert video.error == VideoCreateError(code=None, message="output.video is None")
+
+
+def test_an_empty_error_string_is_no_error() -> None:
+    assert Video.model_validate({**BASE, "error": ""}).error is None
+
+
+def test_the_failure_message_names_the_final_word_and_the_reason() -> None:
+    video = Video.model_validate({**BASE, "status": "cancelled", "error": "stopped by user"})
+    assert str(VideoFailedError(video)) == "video video_1 cancelled (stopped by user)"
+    coded = Video.model_validate(
+        {**BASE, "status": "failed", "error": {"code": "x", "message": "y"}}
+    )
+    assert str(VideoFailedError(coded)) == "video video_1 failed (x: y)"
+
+
+def test_the_publishers_delete_answer() -> None:
+    deleted = VideoDeleted.model_validate(
+        {"id": "video_1", "object": "video.deleted", "deleted": True}
+    )
+    assert (deleted.id, deleted.deleted) == ("video_1", True)
+
+
+def test_a_delete_answered_with_the_video_object() -> None:
+    answer = {"id": "video_1", "object": "video", "status": "deleted", "model": "sora-2"}
+    deleted = VideoDeleted.model_validate(answer)
+    assert deleted.id == "video_1"
+    assert deleted.deleted is True
+    assert deleted.to_dict()["status"] == "deleted"
+
+
+def test_a_video_object_that_was_not_deleted_is_not_taken_for_a_deletion() -> None:
+    with pytest.raises(ValueError, match="deleted"):
+        VideoDeleted.model_validate({"id": "video_1", "object": "video", "status": "completed"})
+
+
+def test_a_list_without_cursor_fields() -> None:
+    page = VideoList.model_validate(
+        {"object": "list", "data": [{"id": "video_1", "status": "generating"}]}
+    )
+    assert [video.id for video in page.data] == ["video_1"]
+    assert page.has_more is False
+    assert page.last_id is None
