@@ -116,3 +116,14 @@ def test_a_list_without_cursor_fields() -> None:
     assert [video.id for video in page.data] == ["video_1"]
     assert page.has_more is False
     assert page.last_id is None
+
+
+def test_a_delete_answer_without_an_id_takes_the_id_asked_for() -> None:
+    deleted = VideoDeleted.model_validate({"deleted": True}, context={"video_id": "video_1"})
+    assert (deleted.id, deleted.deleted) == ("video_1", True)
+    sent = VideoDeleted.model_validate(
+        {"id": "video_2", "deleted": True}, context={"video_id": "video_1"}
+    )
+    assert sent.id == "video_2"  # the server's own id wins
+    with pytest.raises(ValueError, match="id"):
+        VideoDeleted.model_validate({"deleted": True})

@@ -6,12 +6,14 @@ import httpx
 import pytest
 
 from sora_videos import (
+    APIResponseValidationError,
     BadRequestError,
     InternalServerError,
     NotFoundError,
     UnprocessableEntityError,
+    VideoDeleted,
 )
-from sora_videos._response import status_error
+from sora_videos._response import parse_model, status_error
 
 REQUEST = httpx.Request("GET", "http://127.0.0.1:8000/v1/videos/video_1")
 
@@ -99,3 +101,11 @@ def test_a_plain_text_body() -> None:
     )
     assert error.message == "Method Not Allowed: Method Not Allowed"
     assert error.status_code == 405
+
+
+def test_parse_model_passes_the_context_to_the_model() -> None:
+    response = httpx.Response(200, json={"deleted": True}, request=REQUEST)
+    deleted = parse_model(VideoDeleted, response, context={"video_id": "video_1"})
+    assert (deleted.id, deleted.deleted) == ("video_1", True)
+    with pytest.raises(APIResponseValidationError, match="id"):
+        parse_model(VideoDeleted, response)

@@ -13,7 +13,7 @@ import math
 from typing import Any, cast
 
 import pydantic
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
@@ -105,7 +105,9 @@ class VideoDeleted(BaseModel):
     """The answer to ``delete``.
 
     A server that answers with the video object itself (``status: "deleted"``, as SGLang
-    does) gives ``deleted=True``; its other fields are kept.
+    does) gives ``deleted=True``; its other fields are kept. An answer without an ``id``
+    (TensorRT-LLM sends only ``{"deleted": true}``) takes the id that was asked for, given
+    as the validation context ``{"video_id": ...}``.
     """
 
     id: str
@@ -114,11 +116,16 @@ class VideoDeleted(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_video(cls, data: builtins.object) -> builtins.object:
+    def _from_other_shapes(cls, data: builtins.object, info: ValidationInfo) -> builtins.object:
         fields = _fields(data)
-        if fields is not None and "deleted" not in fields and fields.get("status") == "deleted":
-            return {**fields, "deleted": True}
-        return data
+        if fields is None:
+            return data
+        if "deleted" not in fields and fields.get("status") == "deleted":
+            fields = {**fields, "deleted": True}
+        context = _fields(info.context)
+        if "id" not in fields and context is not None and "video_id" in context:
+            fields = {**fields, "id": context["video_id"]}
+        return fields
 
 
 def _fields(data: object) -> dict[str, object] | None:

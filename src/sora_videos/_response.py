@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TypeVar, cast
 
 import httpx
@@ -22,14 +23,16 @@ __all__ = ["connection_error", "parse_model", "status_error"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def parse_model(cls: type[ModelT], response: httpx.Response) -> ModelT:
-    """Validate a JSON answer into ``cls``.
+def parse_model(
+    cls: type[ModelT], response: httpx.Response, *, context: Mapping[str, object] | None = None
+) -> ModelT:
+    """Validate a JSON answer into ``cls`` (``context`` reaches the model's validators).
 
     Raises:
         APIResponseValidationError: The body is not JSON or does not fit the model.
     """
     try:
-        return cls.model_validate_json(response.content)
+        return cls.model_validate_json(response.content, context=context)
     except pydantic.ValidationError as err:
         message = f"unexpected {cls.__name__} from {response.request.url.path}: "
         raise APIResponseValidationError(
