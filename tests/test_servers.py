@@ -203,3 +203,46 @@ def test_reference_fields_take_each_servers_name() -> None:
     assert rename_fields(VLLM_OMNI, {"input_reference": upload}) == {"input_reference": upload}
     assert rename_fields(TENSORRT_LLM, {"input_reference": upload}) == {"image_reference": upload}
     assert rename_fields(TENSORRT_LLM, fields) == {"prompt": "p", "image_reference": image}
+
+
+@pytest.mark.parametrize(
+    ("profile", "endpoint", "base_url"),
+    [
+        (AZURE, "https://r.openai.azure.com", "https://r.openai.azure.com/openai/v1/"),
+        (AZURE, "https://r.openai.azure.com/", "https://r.openai.azure.com/openai/v1/"),
+        (VLLM_OMNI, "http://127.0.0.1:8091", "http://127.0.0.1:8091/v1/"),
+    ],
+)
+def test_base_url_from_a_servers_root(profile: ServerProfile, endpoint: str, base_url: str) -> None:
+    assert servers.base_url_for(profile, endpoint) == base_url
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (405, {"detail": "Method Not Allowed"}),
+        (405, {"error": {"message": "method not allowed"}}),
+        (404, {"detail": "Not Found"}),
+        (404, "404 page not found"),
+        (404, "<html><body>Not Found</body></html>"),
+        (404, ""),
+    ],
+)
+def test_answers_that_mean_the_route_is_missing(status: int, body: object) -> None:
+    assert servers.route_missing(status, body)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, {"error": {"message": "Video video_1 not found", "code": 404}}),
+        (404, {"detail": "Video not found"}),
+        (404, {"detail": "Generation is still in-progress"}),
+        (404, {"message": "Video not found"}),
+        (404, [1]),
+        (400, "Not Found"),
+        (500, {"detail": "Not Found"}),
+    ],
+)
+def test_answers_about_a_missing_video_are_not_a_missing_route(status: int, body: object) -> None:
+    assert not servers.route_missing(status, body)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, cast
 
 from ._exceptions import SoraError, UnknownServerError, UnsupportedOperationError
 
@@ -39,10 +39,12 @@ __all__ = [
     "StatusMeaning",
     "UnknownServerError",
     "auth_headers",
+    "base_url_for",
     "interpret_status",
     "rename_fields",
     "require_operation",
     "resolve_server",
+    "route_missing",
 ]
 
 Operation: TypeAlias = Literal[
@@ -283,3 +285,40 @@ def rename_fields(profile: ServerProfile, fields: Mapping[str, object]) -> dict[
             target = profile.reference_object_field
         renamed[profile.field_renames.get(target, target)] = value
     return renamed
+
+
+def base_url_for(profile: ServerProfile, endpoint: str) -> str:
+    """The API's base URL on a server given by its root (``https://x.openai.azure.com``).
+
+    Returns:
+        ``endpoint`` with the profile's ``base_path`` and a trailing ``/``.
+    """
+    return endpoint.rstrip("/") + "/" + profile.base_path.strip("/") + "/"
+
+
+_FRAMEWORK_NOT_FOUND = frozenset(("not found", "method not allowed", "404 page not found"))
+
+
+def route_missing(status_code: int, body: object) -> bool:
+    """Whether an error answer means "no such route here" rather than "no such video".
+
+    405 always does. A 404 does when its body is no API error: empty, plain text (a proxy's
+    or a framework's page), or a web framework's bare ``{"detail": "Not Found"}``. A 404
+    with a message of the API's (``{"error": {...}}``, ``{"detail": "Video not found"}``)
+    is a missing resource.
+
+    Args:
+        status_code: The answer's HTTP status.
+        body: The decoded body: JSON data, or text.
+    """
+    if status_code == 405:
+        return True
+    if status_code != 404:
+        return False
+    if isinstance(body, str):
+        return True
+    if not isinstance(body, dict) or "error" in body:
+        return False
+    fields = cast("dict[str, object]", body)
+    text = fields.get("detail", fields.get("message"))
+    return isinstance(text, str) and text.strip().lower() in _FRAMEWORK_NOT_FOUND
