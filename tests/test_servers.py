@@ -85,7 +85,7 @@ def test_presets_say_how_each_server_differs() -> None:
     assert VLLM_OMNI.auth == "optional"
     assert VLLM_OMNI.operations == jobs
     assert SGLANG.operations == jobs
-    assert dict(TENSORRT_LLM.field_renames) == {"input_reference": "image_reference"}
+    assert dict(TENSORRT_LLM.field_renames) == {}
     assert TENSORRT_LLM.operations == jobs
 
 
@@ -201,8 +201,12 @@ def test_reference_fields_take_each_servers_name() -> None:
     assert rename_fields(OPENAI, fields) == fields
     assert rename_fields(VLLM_OMNI, fields) == {"prompt": "p", "image_reference": image}
     assert rename_fields(VLLM_OMNI, {"input_reference": upload}) == {"input_reference": upload}
-    assert rename_fields(TENSORRT_LLM, {"input_reference": upload}) == {"image_reference": upload}
-    assert rename_fields(TENSORRT_LLM, fields) == {"prompt": "p", "image_reference": image}
+    assert rename_fields(TENSORRT_LLM, {"input_reference": upload}) == {"input_reference": upload}
+    renamed = dataclasses.replace(
+        TENSORRT_LLM, field_renames={"input_reference": "image_reference"}
+    )
+    assert rename_fields(renamed, {"input_reference": upload}) == {"image_reference": upload}
+    assert rename_fields(renamed, fields) == {"prompt": "p", "image_reference": image}
 
 
 @pytest.mark.parametrize(

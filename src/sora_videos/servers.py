@@ -182,13 +182,10 @@ or characters."""
 SGLANG = ServerProfile(name="sglang", auth="optional", operations=_JOBS_ONLY)
 """SGLang diffusion (``sglang serve``): jobs only; ``delete`` answers the video object."""
 
-TENSORRT_LLM = ServerProfile(
-    name="tensorrt-llm",
-    auth="optional",
-    field_renames=MappingProxyType({"input_reference": "image_reference"}),
-    operations=_JOBS_ONLY,
-)
-"""TensorRT-LLM ``trtllm-serve``: jobs only; the reference image is ``image_reference``."""
+TENSORRT_LLM = ServerProfile(name="tensorrt-llm", auth="optional", operations=_JOBS_ONLY)
+"""TensorRT-LLM ``trtllm-serve``: jobs only. It calls ``input_reference`` deprecated in favour of
+``image_reference`` but every version still reads it, and older ones read only it; derive a
+profile with ``field_renames={"input_reference": "image_reference"}`` for the new name."""
 
 PRESETS: Mapping[str, ServerProfile] = MappingProxyType(
     {p.name: p for p in (OPENAI, AZURE, LITELLM, VLLM_OMNI, SGLANG, TENSORRT_LLM)}
