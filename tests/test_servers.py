@@ -132,6 +132,9 @@ def test_a_derived_profile_can_add_status_words() -> None:
     )
     assert interpret_status("done", mine) == "completed"
     assert interpret_status("done", OPENAI) == "waiting"
+    shouting = dataclasses.replace(OPENAI, name="shouting", failed_statuses={"ABORTED"})
+    assert interpret_status("aborted", shouting) == "failed"
+    assert interpret_status("Aborted", shouting) == "failed"
 
 
 def test_replace_builds_a_new_profile_and_leaves_the_preset_alone() -> None:

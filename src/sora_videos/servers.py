@@ -129,8 +129,10 @@ class ServerProfile:
         # Keep the profile immutable (and hashable) even when built from plain dicts and sets.
         for name in ("field_renames", "default_query"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
-        for name in ("operations", "completed_statuses", "failed_statuses"):
-            object.__setattr__(self, name, frozenset(getattr(self, name)))
+        object.__setattr__(self, "operations", frozenset(self.operations))
+        for name in ("completed_statuses", "failed_statuses"):
+            words = frozenset(word.strip().lower() for word in getattr(self, name))
+            object.__setattr__(self, name, words)
         unknown = self.operations - ALL_OPERATIONS
         if unknown:
             raise ValueError(
