@@ -127,3 +127,9 @@ def test_a_delete_answer_without_an_id_takes_the_id_asked_for() -> None:
     assert sent.id == "video_2"  # the server's own id wins
     with pytest.raises(ValueError, match="id"):
         VideoDeleted.model_validate({"deleted": True})
+
+
+@pytest.mark.parametrize("sent", [True, float("nan"), [4]])
+def test_seconds_that_are_no_length_are_refused(sent: object) -> None:
+    with pytest.raises(ValueError, match="seconds"):
+        Video.model_validate({**BASE, "seconds": sent})
