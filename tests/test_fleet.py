@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -201,7 +200,10 @@ def test_progress_is_reported_only_when_a_job_changes() -> None:
 
 def test_the_wait_honours_poll_interval_and_is_cut_at_the_deadline() -> None:
     now = [0.0]
-    clock: Callable[[], float] = lambda: now[0]
+
+    def clock() -> float:
+        return now[0]
+
     server = Server(2)
     fleet = Fleet(server.jobs, max_wait=2.5, poll_interval=2.0, clock=clock)
     check(fleet, server)
