@@ -16,13 +16,14 @@ SoraError
 │   ├── APIResponseValidationError  an answer that cannot be parsed
 │   └── IncompleteDownloadError     a body shorter (or longer) than its Content-Length
 ├── VideoFailedError                a polled job ended `failed` (``.video``)
-├── PollTimeoutError                a poll ran past ``max_wait`` (``.video``)
+├── PollTimeoutError                a poll ran past ``max_wait`` (``.video``, ``.videos``)
 ├── UnsupportedOperationError       the server does not offer this operation (``.server``)
 └── UnknownServerError              no server preset has that name (also a ValueError)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import httpx
@@ -248,26 +249,37 @@ class VideoFailedError(SoraError):
 
 
 class PollTimeoutError(SoraError):
-    """Polling ran past ``max_wait`` before the job finished.
+    """Polling ran past ``max_wait`` before the job (or jobs) finished.
 
-    The job itself goes on: poll again later with ``video.id``.
+    The jobs themselves go on: poll again later with their ids.
 
     Attributes:
-        video: The last state seen.
+        video: The last state seen (of the first job still running, when several were).
+        videos: The last state of every job still running (``[video]`` for one job).
+        max_wait: The wait that ran out, in seconds.
     """
 
     video: Video
+    videos: list[Video]
 
-    def __init__(self, video: Video, max_wait: float) -> None:
+    def __init__(
+        self, video: Video, max_wait: float, *, videos: Sequence[Video] | None = None
+    ) -> None:
+        others = "" if not videos or len(videos) < 2 else f" (and {len(videos) - 1} more)"
         super().__init__(
-            f"video {video.id} still {video.status} ({video.progress}%) after {max_wait:g} s; "
-            f"poll it again later with its id"
+            f"video {video.id} still {video.status} ({video.progress}%){others} after "
+            f"{max_wait:g} s; poll it again later with its id"
         )
         self.video = video
+        self.videos = list(videos) if videos else [video]
         self.max_wait = max_wait
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.video, self.max_wait))
+        return (_rebuild_timeout, (self.video, self.max_wait, self.videos))
+
+
+def _rebuild_timeout(video: Video, max_wait: float, videos: list[Video]) -> PollTimeoutError:
+    return PollTimeoutError(video, max_wait, videos=videos)
 
 
 class UnsupportedOperationError(SoraError):
