@@ -128,8 +128,16 @@ class AsgiApp:
             upload = headers.get("content-type", "").startswith("multipart/form-data")
             body, spooled, oversize = await _read_body(receive, upload=upload)
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        raw_path = bytes(scope.get("raw_path") or b"").decode("latin-1")
         request = Request(
-            scope["method"], scope["path"], query, headers, body, spooled, oversize=oversize
+            scope["method"],
+            scope["path"],
+            query,
+            headers,
+            body,
+            spooled,
+            oversize=oversize,
+            raw_path=raw_path.split("?", 1)[0],
         )
         try:
             exchange = self._handle(request)

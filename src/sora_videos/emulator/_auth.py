@@ -31,7 +31,9 @@ class Credentials:
         api_keys: Accepted API keys, or ``None`` for any non-empty key (or, on servers whose
             key is optional, no key at all).
         bearer_tokens: Azure only: accepted Microsoft Entra ID tokens (a collection, or a
-            function that says whether a token is valid), or ``None`` for any non-empty token.
+            function that says whether a token is valid), or ``None`` for any non-empty token
+            (any of ``api_keys`` when those are given). A bearer equal to one of ``api_keys``
+            is accepted too.
     """
 
     api_keys: Collection[str] | None = None
@@ -45,9 +47,12 @@ class Credentials:
             return False
         if self.bearer_tokens is None:
             return self.api_keys is None or token in self.api_keys
+        # A bearer may also carry the key itself, when the keys are known.
+        if self.api_keys is not None and token in self.api_keys:
+            return True
         if callable(self.bearer_tokens):
-            return self.bearer_tokens(token) or self._key_ok(token)
-        return token in self.bearer_tokens or self._key_ok(token)
+            return self.bearer_tokens(token)
+        return token in self.bearer_tokens
 
     def accept(self, dialect: Dialect, request: Request) -> bool:
         """Whether the dialect's server lets this request through."""

@@ -73,10 +73,9 @@ def create_video(core: Core, request: Request, params: Params) -> Response:
             f"'{dialect.default_model}'."
         )
         raise ApiError(400, message, param="model")
-    if dialect.reference_fields == ("input_reference",):
+    check_references(form, dialect, multipart=multipart)
+    if dialect.shape == "openai":  # the publisher's reference object rules
         _check_input_reference(form)
-    else:
-        check_references(form, dialect, multipart=multipart)
 
     def make() -> Job:
         return core.new_job(model=model, prompt=prompt, size=size, seconds=seconds)

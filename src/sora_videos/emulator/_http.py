@@ -36,6 +36,8 @@ class Request:
         body: The whole request body, when small.
         spooled: A large body, spooled to a temporary file (then ``body`` is empty).
         oversize: The body was larger than the server accepts and was not read.
+        raw_path: The path as sent, still percent-encoded (an id may hold an encoded ``/``);
+            ``path`` when empty.
     """
 
     method: str
@@ -45,6 +47,7 @@ class Request:
     body: bytes = b""
     spooled: IO[bytes] | None = field(default=None, repr=False)
     oversize: bool = False
+    raw_path: str = ""
 
     @property
     def multipart(self) -> bool:

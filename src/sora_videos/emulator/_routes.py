@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from . import _handlers as h
 from ._auth import request_key
@@ -64,7 +65,7 @@ def _routing_error(dialect: Dialect, request: Request, allowed: list[str]) -> Re
 
 def _route(core: Core, request: Request) -> Response:
     dialect = core.dialect
-    path = api_path(request.path, dialect.root)
+    path = api_path(request.raw_path or request.path, dialect.root)
     offered = [r for r in ROUTES if r[2] in dialect.operations]
     found = [
         (method, match, handler) for method, p, _, handler in offered if (match := p.match(path))
@@ -78,7 +79,8 @@ def _route(core: Core, request: Request) -> Response:
             allowed.append(method)
             continue
         try:
-            return handler(core, request, match.groupdict())
+            params = {name: unquote(value) for name, value in match.groupdict().items()}
+            return handler(core, request, params)
         except ApiError as error:
             return error.response(dialect.errors)
     return _routing_error(dialect, request, allowed)
