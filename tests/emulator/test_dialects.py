@@ -363,3 +363,25 @@ def test_poll_hint_and_timing_apply_in_every_dialect(clock: ManualClock) -> None
             assert created.status_code == 200, (name, created.text)
             answer = http.get(path(str(created.json()["id"])))
             assert answer.headers["openai-poll-after-ms"] == "1000", name
+
+
+def test_azure_api_key_never_reaches_the_request_log(clock: ManualClock) -> None:
+    with (
+        Emulator(clock=clock, dialect="azure") as emu,
+        client(emu, **{"api-key": "sk-secret"}) as http,
+    ):
+        http.get("/videos")
+    (record,) = emu.requests.matching("GET", "/videos")
+    assert record.path == "/openai/v1/videos"
+    assert "sk-secret" not in repr(record)
+    assert "api-key" not in record.headers
+
+
+def test_injected_faults_speak_the_dialect(clock: ManualClock) -> None:
+    from sora_videos.emulator import Fault
+
+    with Emulator(clock=clock, dialect="sglang") as emu, client(emu) as http:
+        emu.faults.add(Fault.status(503), path="/videos", times=1)
+        answer = http.get("/videos")
+        assert answer.status_code == 503
+        assert set(answer.json()) == {"detail"}

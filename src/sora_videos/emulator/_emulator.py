@@ -140,7 +140,9 @@ class Emulator:
         """
         record = RequestRecord.of(request)
         fault = self.faults.pick(request.method, api_path(request.path, self.dialect.root))
-        answer: Response = apply_fault(fault, request, lambda r: dispatch(self._core, r))
+        answer: Response = apply_fault(
+            fault, request, lambda r: dispatch(self._core, r), self.dialect.errors
+        )
         record.request_id = f"req_{secrets.token_hex(16)}"
         answer = answer.with_headers(("x-request-id", record.request_id))
         dropped = answer.disconnect == Disconnect()
