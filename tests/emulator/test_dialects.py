@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from sora_videos._cli._parser import EMULATOR_DIALECTS
 from sora_videos.emulator import DIALECTS, Emulator, ManualClock, Timing
 
 from .conftest import AUTH
@@ -44,6 +45,7 @@ def path(video_id: str, suffix: str = "") -> str:
 def test_every_dialect_is_listed_and_names_its_source() -> None:
     assert set(DIALECTS) == {"openai", "azure", "litellm", "vllm-omni", "sglang", "tensorrt-llm"}
     assert all(d.source for d in DIALECTS.values())
+    assert tuple(DIALECTS) == EMULATOR_DIALECTS  # the command line's --dialect choices
     with pytest.raises(ValueError, match="unknown dialect 'nonesuch'"):
         Emulator(dialect="nonesuch")  # type: ignore[arg-type]
 

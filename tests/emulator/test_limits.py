@@ -159,3 +159,20 @@ def test_no_poll_hint_once_every_listed_job_is_done(clock: ManualClock) -> None:
             "openai-poll-after-ms" not in http.get(f"/videos/{video['id']}", headers=KEY_A).headers
         )
         assert "openai-poll-after-ms" not in http.get("/videos", headers=KEY_A).headers
+
+
+@pytest.mark.anyio
+async def test_rate_limit_for_async_clients(clock: ManualClock) -> None:
+    emu = Emulator(clock=clock, rate_limit=RateLimit(1, period=10))
+    async with httpx.AsyncClient(
+        transport=emu.async_transport(), base_url=BASE_URL, headers=KEY_A
+    ) as http:
+        first = await http.post("/videos", json={"prompt": "x"})
+        assert first.headers["x-ratelimit-remaining-requests"] == "0"
+        assert first.headers["x-ratelimit-reset-requests"] == "10s"
+        refused = await http.post("/videos", json={"prompt": "x"})
+        assert (refused.status_code, refused.headers["retry-after"]) == (429, "10")
+        clock.advance(10)
+        assert (await http.get("/videos")).status_code == 200
+    assert len(emu.jobs) == 1  # the refused create made no job
+    emu.close()

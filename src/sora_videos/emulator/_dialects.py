@@ -57,7 +57,9 @@ class Dialect:
         fixed_model: The server runs this one model and rejects another name.
         ids: How new ids are made.
         shape: How a video object is written.
-        statuses: The server's word for each of the emulator's phases.
+        statuses: The server's word for each of the emulator's phases (``queued``,
+            ``in_progress``, ``completed``, ``failed``) where it has another one; ``finishing``
+            names the last tenth of rendering where the server has a word for it.
         paged_list: Lists carry ``first_id``, ``last_id`` and ``has_more``.
         list_limit: The page size when the request gives none (``None``: everything).
         delete_any_status: Queued or running jobs can be deleted (cancelled).
