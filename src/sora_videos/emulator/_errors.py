@@ -11,6 +11,8 @@ from ._http import Response, json_response
 __all__ = ["ApiError", "error_body", "error_response"]
 
 _TYPES = {401: "invalid_request_error", 429: "requests", 500: "server_error", 503: "server_error"}
+# The ``err_type`` words of TensorRT-LLM's create_error_response (serve/openai_server.py).
+_TRTLLM_TYPES = {404: "NotFoundError", 500: "InternalServerError", 501: "NotImplementedError"}
 
 
 class ApiError(Exception):
@@ -45,7 +47,8 @@ def error_body(style: ErrorStyle, status: int, message: str, param: str | None =
     ``openai``: the publisher's envelope; ``azure``: ``{"error": {"code": "404", "message"}}``
     (Azure's own answers, e.g. an unknown route); ``vllm``: vLLM's ``ErrorResponse`` (``type``
     is the status phrase, ``code`` an integer); ``fastapi``: FastAPI's default
-    ``{"detail": ...}``; ``trtllm``: TensorRT-LLM's flat ``ErrorResponse``.
+    ``{"detail": ...}``; ``trtllm``: TensorRT-LLM's flat ``ErrorResponse`` (``type`` is an
+    exception name such as ``NotFoundError``).
     """
     phrase = HTTPStatus(status).phrase
     if style == "fastapi":
