@@ -387,3 +387,24 @@ def test_injected_faults_speak_the_dialect(clock: ManualClock) -> None:
         answer = http.get("/videos")
         assert answer.status_code == 503
         assert set(answer.json()) == {"detail"}
+
+
+@pytest.mark.parametrize("dialect_emu", ["vllm-omni"], indirect=True)
+def test_loose_servers_still_check_size_seconds_and_references(
+    dialect_emu: Emulator, clock: ManualClock
+) -> None:
+    with client(dialect_emu) as http:
+        for fields, param in (
+            ({"size": "wide"}, "size"),
+            ({"seconds": "soon"}, "seconds"),
+            ({"seconds": "4.5"}, "seconds"),  # whole seconds only, unlike TensorRT-LLM
+            ({"input_reference": "{}", "image_reference": '{"image_url": "u"}'}, "input_reference"),
+        ):
+            answer = http.post("/videos", **multipart(prompt="a fox", **fields))  # type: ignore[arg-type]
+            assert answer.status_code == 400, fields
+            assert answer.json()["error"]["param"] == param
+        wide = http.post("/videos", **multipart(prompt="a fox", size="1920x1080")).json()  # type: ignore[arg-type]
+        assert wide["size"] == "1920x1080"
+        clock.advance(3600)
+        media = http.get(path(wide["id"], "/content"))  # the landscape media stands in for it
+        assert (media.status_code, media.content[4:8]) == (200, b"ftyp")

@@ -56,9 +56,7 @@ async def _read_body(receive: Receive, *, upload: bool) -> tuple[bytes, IO[bytes
         message = await receive()
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
-        if not upload and size > JSON_BODY_LIMIT:
-            if spool is not None:
-                spool.close()
+        if not upload and size > JSON_BODY_LIMIT:  # below SPOOL_OVER: nothing was spooled
             return b"", None, True  # answer 413 now; the rest is never read
         if spool is None and size > SPOOL_OVER:
             spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the request)
