@@ -29,7 +29,6 @@ __all__ = [
 ]
 
 PROMPT_MAX = 32000
-CREATE_SECONDS = ("4", "8", "12")
 EXTEND_SECONDS = ("4", "8", "12", "16", "20")
 Params = dict[str, str]
 # What FastAPI's form validation reports for a JSON body sent to a multipart-only endpoint.
@@ -61,10 +60,14 @@ def create_video(core: Core, request: Request, params: Params) -> Response:
         raise ApiError(dialect.validation_status, _MISSING_FORM, param="prompt")
     form = parse_form(request)
     prompt = text(form, "prompt", max_length=PROMPT_MAX)
-    if dialect.sizes is None:
-        size, seconds = any_size(form, dialect), any_seconds(form, dialect)
+    if dialect.seconds is None:
+        seconds = any_seconds(form, dialect)
     else:
-        seconds = int(positive_choice(form, "seconds", CREATE_SECONDS, "4"))
+        allowed = tuple(f"{s:g}" for s in dialect.seconds)
+        seconds = int(positive_choice(form, "seconds", allowed, allowed[0]))
+    if dialect.sizes is None:
+        size = any_size(form, dialect)
+    else:
         size = positive_choice(form, "size", dialect.sizes, dialect.sizes[0])
     model = text(form, "model", max_length=200, default=dialect.default_model)
     if dialect.fixed_model and model != dialect.default_model:
