@@ -185,8 +185,10 @@ def test_without_rich_it_says_how_to_install_it(cli: Run, monkeypatch: pytest.Mo
 def test_emulator_subcommand_runs_the_server(cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[object, ...]] = []
 
-    def fake_run_server(host: str, port: int, *, db_path: str | None, speed: float) -> None:
-        calls.append((host, port, db_path, speed))
+    def fake_run_server(
+        host: str, port: int, *, db_path: str | None, speed: float, dialect: str
+    ) -> None:
+        calls.append((host, port, db_path, speed, dialect))
 
     monkeypatch.setattr("sora_videos.emulator.run_server", fake_run_server)
     done = cli("emulator", "--port", "9999", "--db", "e.sqlite3", "--speed", "5", "--json")
@@ -194,8 +196,13 @@ def test_emulator_subcommand_runs_the_server(cli: Run, monkeypatch: pytest.Monke
         "base_url": "http://127.0.0.1:9999/v1",
         "db_path": "e.sqlite3",
         "speed": 5.0,
+        "dialect": "openai",
     }
-    assert calls == [("127.0.0.1", 9999, "e.sqlite3", 5.0)]
+    assert calls == [("127.0.0.1", 9999, "e.sqlite3", 5.0, "openai")]
+    azure = cli("emulator", "--port", "9999", "--dialect", "azure", "--json")
+    assert azure.json()["base_url"] == "http://127.0.0.1:9999/openai/v1"
+    assert calls[-1][-1] == "azure"
+    assert cli("emulator", "--dialect", "nonesuch").code != 0
     shown = cli("emulator", "--host", "::1")
     assert "http://[::1]:8089/v1" in shown.err
     assert "in memory" in shown.err

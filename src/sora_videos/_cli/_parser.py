@@ -12,6 +12,10 @@ from . import _commands as commands
 
 __all__ = ["build_parser"]
 
+# The emulator's dialects (sora_videos.emulator.DIALECTS), written out so that building the
+# parser does not import the emulator; a test keeps the two in step.
+EMULATOR_DIALECTS = ("openai", "azure", "litellm", "vllm-omni", "sglang", "tensorrt-llm")
+
 
 class Subcommands(Protocol):
     """What this module uses of ``add_subparsers()``'s result."""
@@ -156,6 +160,12 @@ def _emulator_command(sub: Subcommands) -> None:
     emulator.add_argument("--db", metavar="PATH", help="keep jobs in this SQLite file")
     emulator.add_argument(
         "--speed", type=float, default=1.0, help="jobs finish this many times faster"
+    )
+    emulator.add_argument(
+        "--dialect",
+        choices=EMULATOR_DIALECTS,
+        default="openai",
+        help="answer as this server does (default openai)",
     )
     emulator.set_defaults(serve=True)
 

@@ -25,12 +25,14 @@ def serve(out: Output, args: Namespace) -> None:
 
     host, port = str(args.host), int(args.port)
     shown = f"[{host}]" if ":" in host else host
-    base_url = f"http://{shown}:{port}/v1"
+    dialect = str(getattr(args, "dialect", "openai"))
+    root = "/openai/v1" if dialect == "azure" else "/v1"
+    base_url = f"http://{shown}:{port}{root}"
     db_path = None if args.db is None else str(args.db)
     where = "in memory" if db_path is None else f"in {db_path}"
     out.server(
-        {"base_url": base_url, "db_path": db_path, "speed": args.speed},
-        f"Emulator at {base_url} (jobs {where}, speed x{args.speed:g}); any API key works. "
-        f"Try: OPENAI_API_KEY=any sora-videos list --base-url {base_url}",
+        {"base_url": base_url, "db_path": db_path, "speed": args.speed, "dialect": dialect},
+        f"Emulator at {base_url} ({dialect} dialect, jobs {where}, speed x{args.speed:g}); "
+        f"any API key works. Try: OPENAI_API_KEY=any sora-videos list --base-url {base_url}",
     )
-    run_server(host, port, db_path=db_path, speed=float(args.speed))
+    run_server(host, port, db_path=db_path, speed=float(args.speed), dialect=dialect)

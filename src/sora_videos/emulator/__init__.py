@@ -7,11 +7,13 @@ real HTTP server (``with emulator.serve() as base_url:``). See ``docs/emulator.m
 from __future__ import annotations
 
 from ._clock import Clock, ManualClock, RealClock
+from ._dialects import DIALECTS, Dialect, DialectName
 from ._emulator import BASE_URL, ClientOptions, Emulator
 from ._exchange import Exchange, RequestLog, RequestRecord
 from ._faults import Fault, FaultRule, Faults
 from ._http import Body, Disconnect, Padding, Request, Response
 from ._jobs import CharacterJSON, Timing, VideoJSON
+from ._limits import RateLimit
 from ._run import run_server
 from ._transport import AsyncEmulatorTransport, EmulatorTransport
 
@@ -22,6 +24,9 @@ __all__ = [
     "CharacterJSON",
     "ClientOptions",
     "Clock",
+    "DIALECTS",
+    "Dialect",
+    "DialectName",
     "Disconnect",
     "Emulator",
     "EmulatorTransport",
@@ -31,6 +36,7 @@ __all__ = [
     "Faults",
     "ManualClock",
     "Padding",
+    "RateLimit",
     "RealClock",
     "Request",
     "RequestLog",

@@ -9,7 +9,7 @@ from typing import IO, Any
 import anyio
 
 from ._exchange import Disconnected, Exchange
-from ._http import Request
+from ._http import JSON_BODY_LIMIT, Request
 
 __all__ = ["AsgiApp"]
 
@@ -39,7 +39,16 @@ SPOOL_OVER = 8 * 1024 * 1024
 """Bodies larger than this go to a temporary file instead of memory (large uploads)."""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, IO[bytes] | None]:
+def _oversize(headers: dict[str, str]) -> bool:
+    """Whether the declared length of a body that is not an upload is already over the limit."""
+    if headers.get("content-type", "").startswith("multipart/form-data"):
+        return False
+    declared = headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > JSON_BODY_LIMIT
+
+
+async def _read_body(receive: Receive, *, upload: bool) -> tuple[bytes, IO[bytes] | None, bool]:
+    """Read the body, spooling a large one; stop (third value ``True``) past the JSON limit."""
     parts: list[bytes] = []
     size = 0
     spool: IO[bytes] | None = None
@@ -47,6 +56,8 @@ async def _read_body(receive: Receive) -> tuple[bytes, IO[bytes] | None]:
         message = await receive()
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
+        if not upload and size > JSON_BODY_LIMIT:  # below SPOOL_OVER: nothing was spooled
+            return b"", None, True  # answer 413 now; the rest is never read
         if spool is None and size > SPOOL_OVER:
             spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the request)
             spool.writelines(parts)
@@ -58,10 +69,10 @@ async def _read_body(receive: Receive) -> tuple[bytes, IO[bytes] | None]:
         if not message.get("more_body", False):
             break
     if spool is None:
-        return b"".join(parts), None
+        return b"".join(parts), None, False
     spool.flush()
     spool.seek(0)
-    return b"", spool
+    return b"", spool, False
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -109,9 +120,23 @@ class AsgiApp:
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body, spooled = await _read_body(receive)
+        oversize = _oversize(headers)
+        body, spooled = b"", None
+        if not oversize:
+            upload = headers.get("content-type", "").startswith("multipart/form-data")
+            body, spooled, oversize = await _read_body(receive, upload=upload)
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
-        request = Request(scope["method"], scope["path"], query, headers, body, spooled)
+        raw_path = bytes(scope.get("raw_path") or b"").decode("latin-1")
+        request = Request(
+            scope["method"],
+            scope["path"],
+            query,
+            headers,
+            body,
+            spooled,
+            oversize=oversize,
+            raw_path=raw_path.split("?", 1)[0],
+        )
         try:
             exchange = self._handle(request)
         finally:

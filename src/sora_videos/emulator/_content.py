@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._core import Core
+from ._dialects import SIZES
 from ._errors import ApiError, error_response
 from ._http import Body, Request, Response
 from ._jobs import Job, expires_at, status_at
@@ -16,6 +17,11 @@ def _downloadable(core: Core, job: Job) -> None:
     """Raise unless the job's media can be downloaded now."""
     now = core.clock.now()
     status = status_at(job, now)
+    dialect = core.dialect
+    if status == "failed" and dialect.failed_content:
+        raise ApiError(*dialect.failed_content)
+    if status not in ("completed", "failed") and dialect.not_ready:
+        raise ApiError(*dialect.not_ready)
     if status == "failed":
         message = f"Video '{job.id}' failed to generate, so it has no content."
         raise ApiError(409, message, code="video_failed")
@@ -25,6 +31,12 @@ def _downloadable(core: Core, job: Job) -> None:
     if now >= expires_at(job):
         message = f"The content of video '{job.id}' has expired and is no longer available."
         raise ApiError(404, message, code="video_expired")
+
+
+def _nearest_size(size: str) -> str:
+    """The shipped media closest in shape to a size the publisher's API does not have."""
+    width, _, height = size.partition("x")
+    return "1280x720" if int(width) > int(height) else "720x1280"
 
 
 def _ranged(body: Body, range_header: str | None, headers: list[tuple[str, str]]) -> Response:
@@ -45,7 +57,7 @@ def _ranged(body: Body, range_header: str | None, headers: list[tuple[str, str]]
 
 def get_content(core: Core, request: Request, params: dict[str, str]) -> Response:
     """``GET /videos/{id}/content?variant=...``: the MP4, WebP thumbnail or JPEG spritesheet."""
-    variant = request.query.get("variant", "video")
+    variant = request.query.get("variant", "video") if core.dialect.variants else "video"
     if variant not in MEDIA_TYPES:
         choices = ", ".join(repr(v) for v in MEDIA_TYPES)
         message = f"Invalid 'variant': {variant!r}. Supported values are: {choices}."
@@ -53,7 +65,8 @@ def get_content(core: Core, request: Request, params: dict[str, str]) -> Respons
     job = core.job(params["video_id"])
     _downloadable(core, job)
     pad_to = core.video_size_override if variant == "video" else None
-    body = media_body(variant, job.size, job.seconds, pad_to=pad_to)
+    size = job.size if job.size in SIZES else _nearest_size(job.size)
+    body = media_body(variant, size, max(1, round(job.seconds)), pad_to=pad_to)
     headers = [
         ("content-type", MEDIA_TYPES[variant]),
         ("accept-ranges", "bytes"),

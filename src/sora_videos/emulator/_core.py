@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import random
 import re
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ._auth import Credentials, request_key
 from ._clock import Clock
+from ._dialects import DIALECTS, Dialect
 from ._errors import ApiError
 from ._http import Request, Response, json_response
-from ._jobs import Job, JobError, Timing, poll_after_ms, status_at, video_json
+from ._jobs import Job, JobError, Timing, poll_after_ms, run_span, running, status_at
+from ._limits import RateLimiter, key_fingerprint, slot_start
+from ._shapes import new_video_id, video_body
 from ._state import Store
 
 __all__ = ["Core", "FailurePolicy"]
@@ -39,21 +42,31 @@ class FailurePolicy:
 
 @dataclass
 class Core:
-    """Everything a handler needs: the store, the clock, timings, failures and media options."""
+    """Everything a handler needs: the store, the clock, timings, failures, dialect and limits."""
 
     store: Store
     clock: Clock
     timing: Timing = field(default_factory=Timing)
     failures: FailurePolicy = field(default_factory=FailurePolicy)
     video_size_override: int | None = None
+    dialect: Dialect = field(default_factory=lambda: DIALECTS["openai"])
+    credentials: Credentials = field(default_factory=Credentials)
+    max_running_per_key: int | None = None
+    rate_limiter: RateLimiter | None = None
 
     def new_job(
-        self, *, model: str, prompt: str, size: str, seconds: int, remixed_from: str | None = None
+        self,
+        *,
+        model: str,
+        prompt: str,
+        size: str,
+        seconds: float,
+        remixed_from: str | None = None,
     ) -> Job:
-        """Create a job that starts now (not stored yet)."""
+        """Create a job that starts now (not stored, nor scheduled among the key's jobs yet)."""
         speed = self.clock.speed
         return Job(
-            id=f"video_{secrets.token_hex(16)}",
+            id=new_video_id(self.dialect),
             model=model,
             prompt=prompt,
             size=size,
@@ -75,6 +88,8 @@ class Core:
         found = self.store.get_job(video_id)
         if found is None:
             message = f"No video found with id '{video_id}'."
+            if self.dialect.errors != "openai":
+                message = "Video not found"  # the self-hosted servers' words
             raise ApiError(404, message, param=param, code="video_not_found")
         return found
 
@@ -91,12 +106,35 @@ class Core:
             raise ApiError(400, message, param=param, code="invalid_video_status")
         return job
 
+    def poll_hint(self, jobs: list[Job]) -> list[tuple[str, str]]:
+        """The ``openai-poll-after-ms`` header for an answer showing ``jobs``, if any runs."""
+        now = self.clock.now()
+        live = [job for job in jobs if running(job, now)]
+        if not live:
+            return []
+        if self.timing.poll_after is not None:
+            millis = max(1, round(self.timing.poll_after * 1000 / self.clock.speed))
+        else:
+            millis = min(poll_after_ms(job, now) or 1 for job in live)
+        return [("openai-poll-after-ms", str(millis))]
+
     def job_response(self, job: Job) -> Response:
         """Answer with a job as it is now, with ``openai-poll-after-ms`` while it is running."""
         now = self.clock.now()
-        poll = poll_after_ms(job, now)
-        extra = [] if poll is None else [("openai-poll-after-ms", str(poll))]
-        return json_response(200, video_json(job, now), *extra)
+        status = 200
+        if self.dialect.failed_retrieve_status and status_at(job, now) == "failed":
+            status = self.dialect.failed_retrieve_status
+        return json_response(status, video_body(self.dialect, job, now), *self.poll_hint([job]))
+
+    def _schedule(self, job: Job, owner: str) -> Job:
+        """Give the job its owner and, under a running limit, a start after a free slot."""
+        job = replace(job, owner=owner)
+        if self.max_running_per_key is None:
+            return job
+        spans = [run_span(j) for j in self.store.jobs() if j.owner == owner]
+        ready = job.created_at + job.queued_for
+        start = slot_start(ready, spans, self.max_running_per_key)
+        return replace(job, queued_for=start - job.created_at)
 
     def create_once(self, request: Request, make: Callable[[], Job]) -> Response:
         """Create and store a job, unless this ``Idempotency-Key`` already created one.
@@ -113,7 +151,7 @@ class Core:
             earlier = self.store.recall(f"{request.path} {key}") if key else None
             if earlier is not None:
                 return self.job_response(self.job(earlier))
-            job = make()
+            job = self._schedule(make(), key_fingerprint(request_key(request)))
             self.store.add_job(job)
             if key:
                 self.store.remember(f"{request.path} {key}", job.id)

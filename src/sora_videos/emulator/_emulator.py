@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
-from collections.abc import Generator
+from collections.abc import Callable, Collection, Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypedDict
 
@@ -13,12 +13,15 @@ import httpx
 from typing_extensions import Self, Unpack
 
 from ._asgi import AsgiApp
+from ._auth import Credentials
 from ._clock import Clock, RealClock
 from ._core import Core, FailurePolicy
+from ._dialects import DialectName, dialect_named
 from ._exchange import Exchange, RequestLog, RequestRecord
 from ._faults import Faults, apply_fault
 from ._http import Disconnect, Request, Response
 from ._jobs import Timing, VideoJSON, video_json
+from ._limits import RateLimit, RateLimiter
 from ._routes import api_path, dispatch
 from ._server import serve_in_thread
 from ._state import MemoryStore, SqliteStore
@@ -29,7 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BASE_URL", "ClientOptions", "Emulator"]
 
-BASE_URL = "http://emulator.invalid/v1"
+ORIGIN = "http://emulator.invalid"
+BASE_URL = f"{ORIGIN}/v1"
 
 
 class ClientOptions(TypedDict, total=False):
@@ -47,11 +51,25 @@ class Emulator:
 
     Args:
         clock: Decides when jobs move on; ``RealClock()`` when omitted.
-        db_path: Keep state in this SQLite file instead of memory.
-        timing: How long jobs stay queued and rendering, and when media expires.
+        db_path: Keep state in this SQLite file (mode 0600) instead of memory.
+        timing: How long jobs stay queued and rendering, when media expires, the poll hint.
         failure_rate: Probability that a new job fails (besides prompts with ``[fail]``).
         seed: Seeds the random failures and the fault rates.
         video_size_override: Pad every MP4 download to this many bytes (for benchmarks).
+        dialect: Answer as this server does: ``openai`` (the publisher's API), ``azure``,
+            ``litellm``, ``vllm-omni``, ``sglang`` or ``tensorrt-llm``.
+        api_keys: The API keys accepted, or ``None`` for any non-empty key (on servers whose
+            key is optional: no key needed).
+        bearer_tokens: Azure: the Microsoft Entra ID tokens accepted in
+            ``Authorization: Bearer`` (a collection, or a function saying whether a token is
+            valid), or ``None`` for any non-empty token.
+        max_running_per_key: Jobs of one API key that render at once; later ones stay
+            ``queued`` until a slot frees (``None``: no limit).
+        rate_limit: Requests one API key may send per period; past it, 429 with
+            ``retry-after``. Every answer then carries ``x-ratelimit-*`` headers.
+
+    Raises:
+        ValueError: If ``dialect`` is unknown or ``max_running_per_key`` is below 1.
     """
 
     def __init__(
@@ -63,14 +81,36 @@ class Emulator:
         failure_rate: float = 0.0,
         seed: int | None = None,
         video_size_override: int | None = None,
+        dialect: DialectName = "openai",
+        api_keys: Collection[str] | None = None,
+        bearer_tokens: Collection[str] | Callable[[str], bool] | None = None,
+        max_running_per_key: int | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
+        if max_running_per_key is not None and max_running_per_key < 1:
+            raise ValueError(f"max_running_per_key must be at least 1, got {max_running_per_key}")
         self.clock: Clock = clock or RealClock()
+        self.dialect = dialect_named(dialect)
         self.faults = Faults(seed)
         self.requests = RequestLog()
         store = MemoryStore() if db_path is None else SqliteStore(db_path)
-        failures = FailurePolicy(failure_rate, random.Random(seed))
-        self._core = Core(store, self.clock, timing or Timing(), failures, video_size_override)
+        self._core = Core(
+            store,
+            self.clock,
+            timing or Timing(),
+            FailurePolicy(failure_rate, random.Random(seed)),
+            video_size_override,
+            dialect=self.dialect,
+            credentials=Credentials(api_keys, bearer_tokens),
+            max_running_per_key=max_running_per_key,
+            rate_limiter=None if rate_limit is None else RateLimiter(rate_limit, self.clock.speed),
+        )
         self.app = AsgiApp(self.handle)
+
+    @property
+    def base_url(self) -> str:
+        """The in-process base URL for this dialect, e.g. ``http://emulator.invalid/v1``."""
+        return f"{ORIGIN}{self.dialect.root}"
 
     @property
     def video_size_override(self) -> int | None:
@@ -99,8 +139,10 @@ class Emulator:
             The answer (with any injected fault to act out) and its log record.
         """
         record = RequestRecord.of(request)
-        fault = self.faults.pick(request.method, api_path(request.path))
-        answer: Response = apply_fault(fault, request, lambda r: dispatch(self._core, r))
+        fault = self.faults.pick(request.method, api_path(request.path, self.dialect.root))
+        answer: Response = apply_fault(
+            fault, request, lambda r: dispatch(self._core, r), self.dialect.errors
+        )
         record.request_id = f"req_{secrets.token_hex(16)}"
         answer = answer.with_headers(("x-request-id", record.request_id))
         dropped = answer.disconnect == Disconnect()
@@ -125,8 +167,8 @@ class Emulator:
         """
         from sora_videos import Sora
 
-        http_client = httpx.Client(transport=self.transport(), base_url=BASE_URL)
-        return Sora(api_key="emulator", base_url=BASE_URL, http_client=http_client, **options)
+        http_client = httpx.Client(transport=self.transport(), base_url=self.base_url)
+        return Sora(api_key="emulator", base_url=self.base_url, http_client=http_client, **options)
 
     def async_client(self, **options: Unpack[ClientOptions]) -> AsyncSora:
         """Return a ``sora_videos.AsyncSora`` client wired to this emulator in-process.
@@ -136,8 +178,10 @@ class Emulator:
         """
         from sora_videos import AsyncSora
 
-        http_client = httpx.AsyncClient(transport=self.async_transport(), base_url=BASE_URL)
-        return AsyncSora(api_key="emulator", base_url=BASE_URL, http_client=http_client, **options)
+        http_client = httpx.AsyncClient(transport=self.async_transport(), base_url=self.base_url)
+        return AsyncSora(
+            api_key="emulator", base_url=self.base_url, http_client=http_client, **options
+        )
 
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, None]:
@@ -148,13 +192,14 @@ class Emulator:
             port: The port; 0 picks a free one.
 
         Yields:
-            The base URL to give a client, e.g. ``http://127.0.0.1:54321/v1``.
+            The base URL to give a client, e.g. ``http://127.0.0.1:54321/v1`` (on Azure
+            ``.../openai/v1``).
 
         Raises:
             ImportError: If uvicorn is not installed (``pip install 'sora-videos[server]'``).
         """
-        with serve_in_thread(self.app, host, port) as base_url:
-            yield base_url
+        with serve_in_thread(self.app, host, port) as origin:
+            yield f"{origin}{self.dialect.root}"
 
     def close(self) -> None:
         """Release the database, if any."""

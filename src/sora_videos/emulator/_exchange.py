@@ -11,7 +11,7 @@ from ._http import Request, Response
 
 __all__ = ["Disconnected", "Exchange", "RequestLog", "RequestRecord"]
 
-_HIDDEN = frozenset({"authorization", "cookie"})
+_HIDDEN = frozenset({"authorization", "api-key", "cookie"})
 
 
 class Disconnected(Exception):
@@ -20,13 +20,14 @@ class Disconnected(Exception):
 
 @dataclass
 class RequestRecord:
-    """What a test can check about one request (the ``Authorization`` value is never kept).
+    """What a test can check about one request (credentials are never kept).
 
     Attributes:
         method: The HTTP method.
         path: The URL path, e.g. ``/v1/videos``.
         query: The query parameters.
-        headers: The request headers (lower-case names) except ``Authorization`` and ``Cookie``.
+        headers: The request headers (lower-case names) except ``Authorization``, ``api-key``
+            and ``Cookie``.
         status: The status answered, or ``None`` if the connection dropped before any answer.
         bytes_sent: How many body bytes were sent.
         fault: The kind of fault injected, if any.
@@ -104,12 +105,13 @@ class RequestLog(Sequence[RequestRecord]):
             return self._records[index]
 
     def matching(self, method: str | None = None, path: str | None = None) -> list[RequestRecord]:
-        """Return the records with this method and/or path (``/v1`` optional in ``path``)."""
+        """Return the records with this method and/or path (the API root, ``/v1`` or Azure's
+        ``/openai/v1``, optional in ``path``)."""
         with self._lock:
             records = list(self._records)
         return [
             r
             for r in records
             if (method is None or r.method == method.upper())
-            and (path is None or r.path in (path, f"/v1{path}"))
+            and (path is None or r.path in (path, f"/v1{path}", f"/openai/v1{path}"))
         ]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Literal
 
-from ._errors import error_response
+from ._dialects import ErrorStyle
+from ._errors import ApiError
 from ._http import Body, Disconnect, Request, Response
 
 __all__ = ["Fault", "FaultRule", "Faults", "apply_fault"]
@@ -181,14 +182,20 @@ def _truncated_json(answer: Response) -> Response:
 
 
 def apply_fault(
-    fault: Fault | None, request: Request, handle: Callable[[Request], Response]
+    fault: Fault | None,
+    request: Request,
+    handle: Callable[[Request], Response],
+    style: ErrorStyle = "openai",
 ) -> Response:
-    """Answer ``request`` with ``handle``, bent by ``fault`` (pure: the shells act it out)."""
+    """Answer ``request`` with ``handle``, bent by ``fault`` (pure: the shells act it out).
+
+    A status fault's body is written in ``style``, the dialect's error shape.
+    """
     if fault is None:
         return handle(request)
     if fault.kind == "status":
         message = _MESSAGES.get(fault.status_code, "The server had an error (emulated fault).")
-        answer = error_response(fault.status_code, message)
+        answer = ApiError(fault.status_code, message).response(style)
         if fault.retry_after is not None:
             answer = answer.with_headers(("retry-after", f"{fault.retry_after:g}"))
         return answer

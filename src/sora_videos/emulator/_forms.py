@@ -13,13 +13,13 @@ from email.policy import HTTP
 from typing import IO, cast
 from urllib.parse import parse_qsl
 
+from ._dialects import SIZES
 from ._errors import ApiError
 from ._http import Request
 
-__all__ = ["Form", "Upload", "parse_form", "positive_choice", "text", "video_reference"]
+__all__ = ["SIZES", "Form", "Upload", "parse_form", "positive_choice", "text", "video_reference"]
 
 Form = dict[str, object]
-SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from ._core import Core
 from ._errors import ApiError
 from ._forms import SIZES, Form, Upload, parse_form, positive_choice, text, video_reference
 from ._http import Request, Response, json_response
-from ._jobs import Character, Job, character_json, status_at, video_json
+from ._jobs import Character, Job, character_json, status_at
 from ._listing import list_query, paginate
 from ._mp4 import probe
+from ._shapes import delete_body, list_body, video_body
+from ._validate import any_seconds, any_size, check_references
 
 __all__ = [
     "create_character",
@@ -27,9 +29,12 @@ __all__ = [
 ]
 
 PROMPT_MAX = 32000
-CREATE_SECONDS = ("4", "8", "12")
 EXTEND_SECONDS = ("4", "8", "12", "16", "20")
 Params = dict[str, str]
+# What FastAPI's form validation reports for a JSON body sent to a multipart-only endpoint.
+_MISSING_FORM = (
+    "[{'type': 'missing', 'loc': ('body', 'prompt'), 'msg': 'Field required', 'input': None}]"
+)
 
 
 def _check_input_reference(form: Form) -> None:
@@ -49,12 +54,31 @@ def _check_input_reference(form: Form) -> None:
 
 def create_video(core: Core, request: Request, params: Params) -> Response:
     """``POST /videos``: start a new job."""
+    dialect = core.dialect
+    multipart = (request.header("content-type") or "").startswith("multipart/form-data")
+    if dialect.multipart_only and not multipart:
+        raise ApiError(dialect.validation_status, _MISSING_FORM, param="prompt")
     form = parse_form(request)
     prompt = text(form, "prompt", max_length=PROMPT_MAX)
-    seconds = int(positive_choice(form, "seconds", CREATE_SECONDS, "4"))
-    size = positive_choice(form, "size", SIZES, "720x1280")
-    model = text(form, "model", max_length=200, default="sora-2")
-    _check_input_reference(form)
+    if dialect.seconds is None:
+        seconds = any_seconds(form, dialect)
+    else:
+        allowed = tuple(f"{s:g}" for s in dialect.seconds)
+        seconds = int(positive_choice(form, "seconds", allowed, allowed[0]))
+    if dialect.sizes is None:
+        size = any_size(form, dialect)
+    else:
+        size = positive_choice(form, "size", dialect.sizes, dialect.sizes[0])
+    model = text(form, "model", max_length=200, default=dialect.default_model)
+    if dialect.fixed_model and model != dialect.default_model:
+        message = (
+            f"Model mismatch: request specifies '{model}' but server is running "
+            f"'{dialect.default_model}'."
+        )
+        raise ApiError(400, message, param="model")
+    check_references(form, dialect, multipart=multipart)
+    if dialect.shape == "openai":  # the publisher's reference object rules
+        _check_input_reference(form)
 
     def make() -> Job:
         return core.new_job(model=model, prompt=prompt, size=size, seconds=seconds)
@@ -64,22 +88,15 @@ def create_video(core: Core, request: Request, params: Params) -> Response:
 
 def list_videos(core: Core, request: Request, params: Params) -> Response:
     """``GET /videos``: one page of jobs."""
-    after, limit, order = list_query(request.query)
+    after, limit, order = list_query(request.query, core.dialect.list_limit)
     now = core.clock.now()
     with core.store.transaction():
         jobs = core.store.jobs()
     page, has_more = paginate([j.id for j in jobs], after=after, limit=limit, order=order)
     by_id = {j.id: j for j in jobs}
-    return json_response(
-        200,
-        {
-            "object": "list",
-            "data": [video_json(by_id[i], now) for i in page],
-            "first_id": page[0] if page else None,
-            "last_id": page[-1] if page else None,
-            "has_more": has_more,
-        },
-    )
+    shown = [by_id[i] for i in page]
+    items = [video_body(core.dialect, job, now) for job in shown]
+    return json_response(200, list_body(core.dialect, items, has_more), *core.poll_hint(shown))
 
 
 def get_video(core: Core, request: Request, params: Params) -> Response:
@@ -88,17 +105,19 @@ def get_video(core: Core, request: Request, params: Params) -> Response:
 
 
 def delete_video(core: Core, request: Request, params: Params) -> Response:
-    """``DELETE /videos/{id}``: forget a completed or failed job."""
+    """``DELETE /videos/{id}``: forget a job (only a finished one, unless the server cancels)."""
     video_id = params["video_id"]
+    now = core.clock.now()
     with core.store.transaction():
-        status = status_at(core.job(video_id), core.clock.now())
-        if status not in ("completed", "failed"):
+        job = core.job(video_id)
+        status = status_at(job, now)
+        if status not in ("completed", "failed") and not core.dialect.delete_any_status:
             message = (
                 f"Video '{video_id}' is {status}; only completed or failed videos can be deleted."
             )
             raise ApiError(409, message, code="invalid_video_status")
         core.store.delete_job(video_id)
-    return json_response(200, {"object": "video.deleted", "deleted": True, "id": video_id})
+    return json_response(200, delete_body(core.dialect, job, now))
 
 
 def remix_video(core: Core, request: Request, params: Params) -> Response:
@@ -118,7 +137,7 @@ def remix_video(core: Core, request: Request, params: Params) -> Response:
     return core.create_once(request, make)
 
 
-def _source(core: Core, reference: str | Upload) -> tuple[str, str, int]:
+def _source(core: Core, reference: str | Upload) -> tuple[str, str, float]:
     """Return ``(model, size, seconds)`` of an edit's or extension's source video."""
     if isinstance(reference, str):
         job = core.completed_job(reference, param="video")

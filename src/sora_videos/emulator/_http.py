@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO
 from urllib.parse import parse_qsl
 
-__all__ = ["Body", "Disconnect", "Padding", "Request", "Response", "json_response"]
+__all__ = [
+    "JSON_BODY_LIMIT",
+    "Body",
+    "Disconnect",
+    "Padding",
+    "Request",
+    "Response",
+    "json_response",
+]
 
 CHUNK_SIZE = 64 * 1024
+JSON_BODY_LIMIT = 4 * 1024 * 1024
+"""The largest body accepted unless it is multipart (an upload); larger answers 413."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,9 @@ class Request:
         headers: Header names (lower case) and values.
         body: The whole request body, when small.
         spooled: A large body, spooled to a temporary file (then ``body`` is empty).
+        oversize: The body was larger than the server accepts and was not read.
+        raw_path: The path as sent, still percent-encoded (an id may hold an encoded ``/``);
+            ``path`` when empty.
     """
 
     method: str
@@ -32,6 +46,23 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict[str, str])
     body: bytes = b""
     spooled: IO[bytes] | None = field(default=None, repr=False)
+    oversize: bool = False
+    raw_path: str = ""
+
+    @property
+    def multipart(self) -> bool:
+        """Whether the body is ``multipart/form-data``."""
+        return (self.header("content-type") or "").startswith("multipart/form-data")
+
+    @property
+    def too_large(self) -> bool:
+        """Whether a body that is not an upload exceeds ``JSON_BODY_LIMIT``."""
+        if self.multipart:
+            return False
+        size = len(self.body)
+        if self.spooled is not None:
+            size = os.fstat(self.spooled.fileno()).st_size
+        return self.oversize or size > JSON_BODY_LIMIT
 
     @property
     def query(self) -> dict[str, str]:

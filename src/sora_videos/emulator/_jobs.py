@@ -16,6 +16,8 @@ __all__ = [
     "character_json",
     "expires_at",
     "poll_after_ms",
+    "run_span",
+    "running",
     "status_at",
     "video_json",
 ]
@@ -32,11 +34,15 @@ class Timing:
         rendering: Time spent ``in_progress``, for a 4-second video; longer videos take
             proportionally longer.
         expires_after: How long the media stays downloadable after completion.
+        poll_after: A fixed poll hint: ``openai-poll-after-ms`` on retrieve and list answers
+            while a job runs is this many seconds (divided by the clock's speed). When
+            ``None``, the hint is the time left in the job's current phase.
     """
 
     queued: float = 2.0
     rendering: float = 8.0
     expires_after: float = 3600.0
+    poll_after: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,14 @@ class Job:
     model: str
     prompt: str
     size: str
-    seconds: int
+    seconds: float
     created_at: float
     queued_for: float
     render_for: float
     expires_after: float
     error: JobError | None = None
     remixed_from_video_id: str | None = None
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,10 +156,20 @@ def video_json(job: Job, now: float) -> VideoJSON:
         "expires_at": expires_at(job) if done else None,
         "prompt": job.prompt,
         "size": job.size,
-        "seconds": str(job.seconds),
+        "seconds": f"{job.seconds:g}",
         "remixed_from_video_id": job.remixed_from_video_id,
         "error": {"code": error.code, "message": error.message} if error else None,
     }
+
+
+def running(job: Job, now: float) -> bool:
+    """Whether the job is queued or rendering at ``now``."""
+    return now < _finished_at(job)
+
+
+def run_span(job: Job) -> tuple[float, float]:
+    """When the job starts and stops rendering."""
+    return job.created_at + job.queued_for, _finished_at(job)
 
 
 def poll_after_ms(job: Job, now: float) -> int | None:

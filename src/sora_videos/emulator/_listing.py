@@ -12,14 +12,21 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
-def list_query(query: Mapping[str, str]) -> tuple[str | None, int, str]:
+def list_query(
+    query: Mapping[str, str], default_limit: int | None = DEFAULT_LIMIT
+) -> tuple[str | None, int, str]:
     """Return ``(after, limit, order)`` from a list request's query.
+
+    ``default_limit=None`` lists everything when the query gives no ``limit`` (as the
+    self-hosted servers do).
 
     Raises:
         ApiError: 400 naming ``limit`` or ``order`` when they are out of range.
     """
-    raw = query.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or int(raw) > MAX_LIMIT:
+    if "limit" not in query and default_limit is None:
+        default_limit = 1 << 30
+    raw = query.get("limit", str(default_limit))
+    if not raw.isdigit() or (int(raw) > MAX_LIMIT and "limit" in query):
         message = f"Invalid 'limit': {raw!r}. Expected an integer from 0 to {MAX_LIMIT}."
         raise ApiError(400, message, param="limit", code="invalid_value")
     order = query.get("order", "desc")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from ._clock import RealClock
+from ._dialects import dialect_named
 from ._emulator import Emulator
 from ._server import uvicorn_module
 
@@ -18,6 +19,7 @@ def run_server(
     db_path: str | os.PathLike[str] | None = None,
     speed: float = 1.0,
     log_level: str = "info",
+    dialect: str = "openai",
 ) -> None:
     """Serve an emulator over HTTP until interrupted (Ctrl-C).
 
@@ -27,10 +29,13 @@ def run_server(
         db_path: Keep jobs in this SQLite file, shared with other processes and restarts.
         speed: How many times faster than the default timings jobs complete.
         log_level: uvicorn's log level.
+        dialect: Answer as this server does (see ``Emulator``).
 
     Raises:
         ImportError: If uvicorn is not installed (``pip install 'sora-videos[server]'``).
+        ValueError: If ``dialect`` is unknown.
     """
     uvicorn = uvicorn_module()
-    with Emulator(clock=RealClock(speed), db_path=db_path) as emulator:
+    name = dialect_named(dialect).name
+    with Emulator(clock=RealClock(speed), db_path=db_path, dialect=name) as emulator:
         uvicorn.run(emulator.app, host=host, port=port, http="h11", log_level=log_level)

@@ -40,7 +40,7 @@ def serve_in_thread(app: AsgiApp, host: str, port: int) -> Generator[str, None, 
         port: The port, or 0 for a free one.
 
     Yields:
-        The API's base URL, e.g. ``http://127.0.0.1:54321/v1``.
+        The server's origin, e.g. ``http://127.0.0.1:54321``.
 
     Raises:
         RuntimeError: If the server does not start within 10 seconds.
@@ -61,7 +61,7 @@ def serve_in_thread(app: AsgiApp, host: str, port: int) -> Generator[str, None, 
             time.sleep(0.01)
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        yield f"http://{shown}:{bound_port}/v1"
+        yield f"http://{shown}:{bound_port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Generator
 from contextlib import AbstractContextManager, contextmanager
@@ -95,14 +96,29 @@ def _job_from_json(text: str) -> Job:
     return Job(**fields, error=JobError(**error) if error else None)
 
 
+def _private_file(path: str | os.PathLike[str]) -> None:
+    """Create the file readable by its owner only (0600), or take group and other access away
+    from an existing one: prompts are private."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if mode & 0o077:
+            os.fchmod(fd, mode & 0o700)
+    finally:
+        os.close(fd)
+
+
 class SqliteStore:
     """State in a SQLite file, so separate processes and restarts see the same jobs.
 
+    The file (and SQLite's journal, which takes its mode) is readable by its owner only.
+
     Args:
-        path: The database file; created if missing.
+        path: The database file; created (mode 0600) if missing, made 0600 if wider.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        _private_file(path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 10000")

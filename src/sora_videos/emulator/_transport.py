@@ -19,7 +19,8 @@ Handle = Callable[[Request], Exchange]
 def _request(request: httpx.Request, body: bytes) -> Request:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
     query = request.url.query.decode("ascii")
-    return Request(request.method, request.url.path, query, headers, body)
+    raw_path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
+    return Request(request.method, request.url.path, query, headers, body, raw_path=raw_path)
 
 
 def _wait(exchange: Exchange, request: httpx.Request) -> tuple[float, bool]:
