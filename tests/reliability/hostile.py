@@ -12,6 +12,7 @@ stops by itself after ``lifetime`` seconds even if a test forgets to stop it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -19,7 +20,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO, Union
+from typing import BinaryIO, TypeAlias
 
 __all__ = [
     "Answer",
@@ -96,7 +97,7 @@ class Answer:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-Script = Union[Answer, Callable[[Request], Answer]]
+Script: TypeAlias = "Answer | Callable[[Request], Answer]"
 
 
 class HostileServer:
@@ -155,7 +156,7 @@ class HostileServer:
             while not self._stop.is_set() and time.monotonic() < self._deadline:
                 try:
                     connection, _ = self._listener.accept()
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 with self._lock:
                     self._connections.append(connection)
@@ -219,10 +220,8 @@ def _read_request(reader: BinaryIO) -> Request | None:
 
 
 def _close(connection: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     connection.close()
 
 
