@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
@@ -21,6 +20,7 @@ from sora_videos import (
     APITimeoutError,
     InternalServerError,
     PollTimeoutError,
+    RequestOptions,
     SoraError,
 )
 
@@ -105,24 +105,24 @@ def test_a_larger_poll_hint_is_still_honoured(hostile: HostileServer) -> None:
 # --- 10: time bounded: timeout and max_wait are deadlines ----------------------------------
 
 SLOW_JSON = b'{"id":"v","status":"queued"}'  # trickled over about 3 s
-SLOW_POLL = b'{"id":"v","status":"in_progress"}'
+SLOW_POLL = b'{"id":"v","status":"in_progress"}'  # about 2.6 s
 
 
-def trickled(body: bytes = SLOW_JSON) -> Answer:
-    return Answer(200, [("Content-Type", "application/json")], body, trickle=0.1)
+def trickled(body: bytes = SLOW_JSON, every: float = 0.1) -> Answer:
+    return Answer(200, [("Content-Type", "application/json")], body, trickle=every)
 
 
 @xfail(10, "timeout= bounds each read, not the request: a trickled answer outlasts it")
 @pytest.mark.parametrize("where", ["call", "client"])
 def test_timeout_is_a_deadline_for_the_whole_request(hostile: HostileServer, where: str) -> None:
     hostile.handler = lambda request: trickled()
-    options: dict[str, Any] = {"timeout": 1}
+    per_call: RequestOptions = {"timeout": 1} if where == "call" else {}
     started = time.monotonic()
     with (
-        sora(hostile, **(options if where == "client" else {})) as client,
+        sora(hostile, **({"timeout": 1} if where == "client" else {})) as client,
         pytest.raises(APITimeoutError),
     ):
-        client.videos.retrieve("v", **(options if where == "call" else {}))
+        client.videos.retrieve("v", **per_call)
     assert time.monotonic() - started < 2.0
 
 
@@ -141,7 +141,7 @@ async def test_timeout_is_a_deadline_for_the_whole_request_async(hostile: Hostil
 @pytest.mark.anyio
 async def test_max_wait_cuts_the_poll_in_flight(hostile: HostileServer) -> None:
     hostile.script(in_progress("100"))
-    hostile.handler = lambda request: trickled(SLOW_POLL)
+    hostile.handler = lambda request: trickled(SLOW_POLL, every=0.08)
     started = time.monotonic()
     async with async_sora(hostile) as client:
         with pytest.raises(PollTimeoutError) as raised:
@@ -153,7 +153,7 @@ async def test_max_wait_cuts_the_poll_in_flight(hostile: HostileServer) -> None:
 @xfail(10, "max_wait is checked between polls only: a request in flight runs past it")
 def test_max_wait_cuts_the_poll_in_flight_sync(hostile: HostileServer) -> None:
     hostile.script(in_progress("100"))
-    hostile.handler = lambda request: trickled(SLOW_POLL)
+    hostile.handler = lambda request: trickled(SLOW_POLL, every=0.08)
     started = time.monotonic()
     with sora(hostile) as client, pytest.raises(PollTimeoutError):
         client.videos.poll("v", max_wait=1.0)
