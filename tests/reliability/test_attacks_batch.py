@@ -72,7 +72,9 @@ def test_a_false_encoding_fails_one_job_only(
     api.hooks.append(false_gzip_content)
     prompts = ["a fox", "a hen"]
     with sora(hostile) as client:
-        results = client.videos.batch(prompts, output_dir=tmp_path, manifest=tmp_path / "m")
+        results = client.videos.batch(
+            prompts, output_dir=tmp_path, manifest=tmp_path / "m", concurrency=1
+        )
     check_accounted(results, prompts)
     assert [r.status for r in results] == ["error", "completed"]
     assert len(lines(tmp_path / "m")) == 2
@@ -85,7 +87,7 @@ async def test_a_false_encoding_fails_one_job_only_async(
 ) -> None:
     api.hooks.append(false_gzip_content)
     async with async_sora(hostile) as client:
-        results = await client.videos.batch(["a fox", "a hen"], output_dir=tmp_path)
+        results = await client.videos.batch(["a fox", "a hen"], output_dir=tmp_path, concurrency=1)
     assert [r.status for r in results] == ["error", "completed"]
 
 
@@ -198,7 +200,7 @@ def test_a_rerun_after_a_lost_create_replays_its_key(
 
     api.hooks.append(lose_first_answer)
     with sora(hostile) as client:
-        first = client.videos.batch(["a fox", "a fox"], manifest=tmp_path / "m")
+        first = client.videos.batch(["a fox", "a fox"], manifest=tmp_path / "m", concurrency=1)
         assert [r.status for r in first] == ["error", "completed"]
         second = client.videos.batch(["a fox", "a fox"], manifest=tmp_path / "m")
     assert [r.status for r in second] == ["completed", "completed"]

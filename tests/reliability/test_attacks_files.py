@@ -10,7 +10,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -65,16 +65,21 @@ async def test_a_batch_file_honours_the_umask(hostile: HostileServer, tmp_path: 
 
 
 def fsynced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Records (device, inode) of every file or folder passed to ``os.fsync``."""
+    """Records (device, inode) of every file or folder passed to ``os.fsync`` (or
+    ``os.fdatasync``)."""
     synced: list[tuple[int, int]] = []
-    real = os.fsync
 
-    def fsync(fd: int) -> None:
-        info = os.fstat(fd)
-        synced.append((info.st_dev, info.st_ino))
-        real(fd)
+    def recording(real: Callable[[int], None]) -> Callable[[int], None]:
+        def sync(fd: int) -> None:
+            info = os.fstat(fd)
+            synced.append((info.st_dev, info.st_ino))
+            real(fd)
 
-    monkeypatch.setattr(os, "fsync", fsync)
+        return sync
+
+    monkeypatch.setattr(os, "fsync", recording(os.fsync))
+    if hasattr(os, "fdatasync"):
+        monkeypatch.setattr(os, "fdatasync", recording(os.fdatasync))
     return synced
 
 
