@@ -23,7 +23,7 @@ def test_keys_are_on_disk_before_plan_returns(tmp_path: Path) -> None:
     records = Manifest(path).plan(jobs("a cat", "a dog"))
     written = lines(path)
     assert [w["event"] for w in written] == ["planned", "planned"]
-    assert [w["key"] for w in written] == [r.key for r in records]
+    assert [w["idempotency_key"] for w in written] == [r.key for r in records]
     assert written[0]["prompt"] == "a cat"
     assert records[0].key != records[1].key
 
@@ -89,7 +89,7 @@ def test_a_truncated_last_line_is_normal_and_silent(
     book = Manifest(path)
     (a,) = book.plan(jobs("a"))
     with path.open("a") as file:
-        file.write('{"key": "' + a.key + '", "event": "crea')  # cut mid-write
+        file.write('{"idempotency_key": "' + a.key + '", "event": "crea')  # cut mid-write
     again = Manifest(path).plan(jobs("a"))
     assert again[0].key == a.key
     assert not [w for w in recwarn if issubclass(w.category, ManifestWarning)]

@@ -6,11 +6,11 @@ with a given prompt and parameters gets the first key recorded for that content,
 the second, and so on. So a prompt added, removed or moved never makes another job pay twice,
 and a batch with no manifest, or a new manifest, mints fresh keys and inherits nothing.
 
-Lines, each a JSON object naming its job by ``key``:
+Lines, each a JSON object naming its job by ``idempotency_key``:
 
-- ``{"key", "event": "planned", "prompt", "model", "seconds", "size"}``: before the job's POST;
-- ``{"key", "event": "created", "id"}``: once the server returned the job;
-- ``{"key", "event": "settled", "id", "status", "file", "error"}``: its outcome.
+- ``{"idempotency_key", "event": "planned", "prompt", "model", "seconds", "size"}``: before the job's POST;
+- ``{"idempotency_key", "event": "created", "id"}``: once the server returned the job;
+- ``{"idempotency_key", "event": "settled", "id", "status", "file", "error"}``: its outcome.
 
 Later lines win. Damage is survived: a truncated last line (a crash mid-write) is dropped
 quietly; any other unreadable line is skipped with a ``ManifestWarning`` naming file and line.
@@ -94,7 +94,7 @@ class Manifest:
                     key = str(job.get("idempotency_key") or mint_key())
                     record = JobRecord(key, job_content(job))
                     self._remember(record)
-                    lines.append({"key": key, "event": "planned", **_content_of(job)})
+                    lines.append({"idempotency_key": key, "event": "planned", **_content_of(job)})
                 self._claimed.add(record.key)
                 planned.append(record)
             self._append(lines, durable=True)
@@ -104,7 +104,7 @@ class Manifest:
         """Note the job's id as soon as the server returned it."""
         with self._lock:
             record.video_id = video_id
-            self._append([{"key": record.key, "event": "created", "id": video_id}])
+            self._append([{"idempotency_key": record.key, "event": "created", "id": video_id}])
 
     def settled(
         self,
@@ -120,7 +120,7 @@ class Manifest:
             record.status, record.file = status, file
             record.video_id = video_id or record.video_id
             line = {
-                "key": record.key,
+                "idempotency_key": record.key,
                 "event": "settled",
                 "id": record.video_id,
                 "status": status,
@@ -173,7 +173,7 @@ class Manifest:
         if not isinstance(line, dict):
             return "not a JSON object"
         entry = cast("dict[str, object]", line)  # JSON object keys are strings
-        key = entry.get("key", entry.get("idempotency_key"))  # earlier versions' lines
+        key = entry.get("idempotency_key")
         if not isinstance(key, str) or not key:
             return "no job key"
         record = self._records.get(key)
