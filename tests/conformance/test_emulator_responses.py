@@ -26,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
 from ._openapi import overlaid_spec
 from .conftest import ServedEmulator
 
+pytestmark = pytest.mark.slow  # conformance: generated requests (schemathesis)
+
 SCHEMA = schemathesis.openapi.from_dict(overlaid_spec())
 SCHEMA.config.generation.update(max_examples=25, deterministic=True)
 AUTH = {"Authorization": "Bearer sk-conformance"}
