@@ -94,7 +94,7 @@ def environment() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "docs")
     arguments = parser.parse_args()

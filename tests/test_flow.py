@@ -18,7 +18,7 @@ from sora_videos import (
 )
 from sora_videos import _operations as ops
 from sora_videos._config import ClientConfig
-from sora_videos._flow import Flow, Notify, Read, Send, Sleep, send_flow
+from sora_videos._flow import Flow, Notify, Read, Send, Sleep, Step, send_flow
 from sora_videos._poll import poll_delay, poll_flow
 
 from .conftest import API_KEY, error_json, video_json
@@ -35,7 +35,8 @@ CONFIG = ClientConfig.resolve(
 )
 
 
-def answer(step: Send, status: int = 200, **kwargs: Any) -> httpx.Response:
+def answer(step: Step, status: int = 200, **kwargs: Any) -> httpx.Response:
+    assert isinstance(step, Send)
     request = httpx.Request(step.request.method, step.request.url)
     return httpx.Response(status, request=request, **kwargs)
 

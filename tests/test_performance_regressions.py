@@ -190,6 +190,7 @@ def _most_alive_while_listing(count: int) -> int:
             tracemalloc.stop()
 
 
+@pytest.mark.slow  # memory: tracemalloc over thousands of listed videos
 def test_list_auto_paging_memory_does_not_grow_with_the_count() -> None:
     assert _most_alive_while_listing(5000) < 1.25 * _most_alive_while_listing(500)
 

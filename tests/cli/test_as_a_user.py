@@ -15,6 +15,8 @@ from sora_videos.emulator import Emulator, RealClock
 
 from .conftest import Result, Run, ffprobe, free_port, needs_ffprobe, run_subprocess, user_env
 
+pytestmark = pytest.mark.slow  # the command line run as a user runs it, in subprocesses
+
 PROMPT = "A calico cat playing a piano on stage"
 
 

@@ -55,7 +55,7 @@ def test_list_empty_table_and_next_page_hint(cli: Run) -> None:
     assert cli("list", "--emulator").out.strip() == "No videos."
     first, second = make_video(cli), make_video(cli)
     page = cli("list", "--limit", "1", "--order", "asc", "--emulator")
-    assert first["id"] in page.out
+    assert str(first["id"]) in page.out
     assert f"--after {first['id']}" in page.err
     rest = cli("list", "--after", str(first["id"]), "--order", "asc", "--json", "--emulator")
     assert [video["id"] for video in rest.json()["data"]] == [second["id"]]

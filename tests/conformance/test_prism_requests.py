@@ -29,6 +29,8 @@ from sora_videos import (
 from ._openapi import load_spec, undocumented_keys
 from .conftest import AsyncRecordingTransport, RecordingTransport
 
+pytestmark = pytest.mark.slow  # conformance: every request against Prism (npm)
+
 PROMPT = "A calico cat playing a piano"
 JSON_BODY = "application/json"
 MULTIPART = "multipart/form-data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -34,12 +35,12 @@ def http(emu: Emulator) -> Iterator[httpx.Client]:
         yield client
 
 
-def make_video(http: httpx.Client, clock: ManualClock, **fields: object) -> dict[str, object]:
+def make_video(http: httpx.Client, clock: ManualClock, **fields: object) -> dict[str, Any]:
     """Create a job and let the clock run until it has finished."""
     answer = http.post("/videos", json={"prompt": "a calico cat", **fields})
     assert answer.status_code == 200, answer.text
     clock.advance(3600)
-    video: dict[str, object] = http.get(f"/videos/{answer.json()['id']}").json()
+    video: dict[str, Any] = http.get(f"/videos/{answer.json()['id']}").json()
     return video
 
 

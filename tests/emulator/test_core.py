@@ -315,11 +315,11 @@ def test_apply_fault_kinds() -> None:
     assert (limited.status, limited.header("retry-after")) == (429, "2")
     assert limited.json() == {
         "error": {
-            "message": limited.json()["error"]["message"],
+            "message": limited.json()["error"]["message"],  # type: ignore[index]
             "type": "requests",
             "param": None,
             "code": None,
-        }  # type: ignore[index]
+        }
     }
     assert apply_fault(Fault.status(500), request, ok).json()["error"]["type"] == "server_error"  # type: ignore[index]
     html = apply_fault(Fault.html(503), request, ok)

@@ -13,7 +13,7 @@ import pytest
 
 import sora_videos.emulator as emulator_module
 from sora_videos.emulator import BASE_URL, Emulator, ManualClock, RealClock, Timing, run_server
-from sora_videos.emulator._asgi import AsgiApp
+from sora_videos.emulator._asgi import AsgiApp, Message
 
 from .conftest import AUTH
 
@@ -81,13 +81,13 @@ def test_concurrent_replays_create_one_job(emu: Emulator) -> None:
 
 @pytest.mark.anyio
 async def test_asgi_lifespan_and_other_scopes(emu: Emulator) -> None:
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
     messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
 
     async def receive() -> dict[str, Any]:
         return next(messages)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     await emu.app({"type": "lifespan"}, receive, send)
@@ -107,7 +107,7 @@ async def test_asgi_drop_without_a_socket_raises(emu: Emulator) -> None:
     async def receive() -> dict[str, Any]:
         return next(body)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         raise AssertionError("nothing should be sent")
 
     scope = {

@@ -23,6 +23,7 @@ def prompts(count: int, failing: set[int]) -> list[str]:
     return [f"clip {i}" + (" [fail]" if i in failing else "") for i in range(count)]
 
 
+@pytest.mark.slow  # load: a hundred jobs on eight threads
 def test_100_jobs_at_concurrency_8_with_429s_and_failures_are_all_accounted_for(
     emu: Emulator, tmp_path: Path
 ) -> None:

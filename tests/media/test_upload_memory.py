@@ -22,6 +22,8 @@ import pytest
 
 from sora_videos.emulator import Emulator, ManualClock
 
+pytestmark = pytest.mark.slow  # memory: 200 MB uploads measured in fresh processes
+
 SIZE = 200 * 1024 * 1024
 
 SERVER = (

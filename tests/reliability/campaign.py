@@ -31,6 +31,7 @@ from sora_videos import (
     IncompleteDownloadError,
     InternalServerError,
     RateLimitError,
+    RequestOptions,
     Sora,
     SoraError,
     _engine,
@@ -285,11 +286,11 @@ async def _async_call(
     return outcome
 
 
-def _options(scenario: Scenario, tag: str) -> dict[str, object]:
-    options: dict[str, object] = {"extra_headers": {OP_HEADER: tag}}
+def _options(scenario: Scenario, tag: str) -> RequestOptions:
+    options: RequestOptions = {"extra_headers": {OP_HEADER: tag}}
     if scenario.timeout is not None:
         options["timeout"] = scenario.timeout
-    return options  # type: ignore[return-value]
+    return options
 
 
 def _count_requests(emu: Emulator, outcomes: list[Outcome]) -> None:

@@ -13,6 +13,8 @@ from sora_videos.emulator import Emulator, Fault, ManualClock
 
 from .campaign import CALLS, MAX_RETRIES, SCENARIOS, Row, Scenario, recorded_waits, run
 
+pytestmark = pytest.mark.slow  # the fault campaign: 300 calls per fault
+
 NOT_RETRIED = {"429, Retry-After: 120 (over the cap)", "malformed JSON (200)"}
 """Faults the SDK must not retry: it cannot tell a truncated 2xx body from a bug, and it never
 sleeps blindly on a Retry-After over the cap."""

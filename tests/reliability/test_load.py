@@ -22,6 +22,8 @@ import pytest
 from sora_videos import AsyncSora, Sora
 from sora_videos.emulator import Emulator, RealClock, Timing
 
+pytestmark = pytest.mark.slow  # load: a thousand jobs over real sockets
+
 JOBS = 1000
 THREADS = 32
 LIMIT_SECONDS = 90  # a hang fails the test instead of the CI job
