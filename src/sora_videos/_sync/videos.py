@@ -154,8 +154,8 @@ class Videos(VideoEndpoints):
         Args:
             video_id: The completed video.
             path: Where the file goes; an existing folder, or a path ending with ``/``, gets
-                ``<video_id>.mp4`` (``.webp``, ``.jpg`` for the other variants) inside it.
-                A failed download leaves nothing there.
+                it named as ``download_all`` does (``<video_id>.mp4``) inside. A failed
+                download leaves nothing there.
             variant: ``"video"`` (MP4), ``"thumbnail"`` (WebP) or ``"spritesheet"``.
             on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
 
