@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from ._download import byte_count
@@ -67,8 +69,9 @@ class ContentBase:
 class SyncContentBase(ContentBase):
     """``content`` and ``text`` read the body on first use, as openai's do."""
 
-    def read(self) -> bytes:  # the sync twin's, generated
-        raise NotImplementedError
+    if TYPE_CHECKING:
+
+        def read(self) -> bytes: ...  # VideoContent's (generated)
 
     @property
     def content(self) -> bytes:
