@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from typing_extensions import Unpack
 
@@ -27,8 +26,6 @@ from .._types import (
 from .endpoints import AsyncVideoEndpoints
 
 __all__ = ["AsyncVideos"]
-
-T = TypeVar("T")
 
 
 class AsyncVideos(AsyncVideoEndpoints):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from typing_extensions import Unpack
 
@@ -28,8 +27,6 @@ from .._types import (
 from .endpoints import VideoEndpoints
 
 __all__ = ["Videos"]
-
-T = TypeVar("T")
 
 
 class Videos(VideoEndpoints):
