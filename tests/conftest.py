@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.lowlevel
 import httpx
 import pytest
 
-from sora_videos import AsyncSora, Sora, _engine
+from sora_videos import AsyncSora, Sora
 
 BASE_URL = "http://api.test/v1"
 API_KEY = "sk-test-SECRET-0123456789"
@@ -86,18 +86,37 @@ def api() -> FakeAPI:
     return FakeAPI()
 
 
+ClientT = TypeVar("ClientT", Sora, AsyncSora)
+
+
+def recording_waits(client: ClientT, waits: list[float]) -> ClientT:
+    """The client, with its retries and polls recording their waits in ``waits`` instead of
+    sleeping (its engine's ``sleep``, injected)."""
+    if isinstance(client, Sora):
+        client._engine.sleep = waits.append
+        return client
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    client._engine.sleep = record
+    return client
+
+
 @pytest.fixture
 def client(api: FakeAPI, sleeps: list[float]) -> Iterator[Sora]:
     http = httpx.Client(transport=httpx.MockTransport(api))
     with Sora(api_key=API_KEY, base_url=BASE_URL, http_client=http, max_retries=2) as sora:
-        yield sora
+        yield recording_waits(sora, sleeps)
     http.close()
 
 
 @pytest.fixture
 def async_client(api: FakeAPI, sleeps: list[float]) -> AsyncSora:
     http = httpx.AsyncClient(transport=httpx.MockTransport(api))
-    return AsyncSora(api_key=API_KEY, base_url=BASE_URL, http_client=http, max_retries=2)
+    sora = AsyncSora(api_key=API_KEY, base_url=BASE_URL, http_client=http, max_retries=2)
+    return recording_waits(sora, sleeps)
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -106,15 +125,7 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Retries and polls record their waits here instead of sleeping (the ``client`` and
-    ``async_client`` fixtures use it, so tests stay fast and can assert the waits)."""
-    waits: list[float] = []
-
-    async def async_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    monkeypatch.setattr(_engine, "sleep", waits.append)
-    monkeypatch.setattr(_engine, "async_sleep", async_sleep)
-    return waits
+def sleeps() -> list[float]:
+    """Waits of the ``client`` and ``async_client`` fixtures (see ``recording_waits``), so
+    tests stay fast and can assert the waits."""
+    return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -153,3 +154,32 @@ async def test_async_read_iter_and_close(async_client: AsyncSora, api: FakeAPI) 
         total += len(chunk)
     assert total == len(MEDIA)
     await content.close()
+
+
+def test_a_download_stopped_by_its_callback_leaves_no_file(
+    client: Sora, api: FakeAPI, tmp_path: Path
+) -> None:
+    serve_media(api, ChunkedBody(MEDIA))
+
+    def on_progress(done: int, total: int | None) -> None:
+        raise KeyboardInterrupt  # the user pressed Ctrl-C mid-download
+
+    with pytest.raises(KeyboardInterrupt):
+        client.videos.download("video_1", tmp_path / "cat.mp4", on_progress=on_progress)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_async_download_leaves_no_file(
+    async_client: AsyncSora, api: FakeAPI, tmp_path: Path
+) -> None:
+    serve_media(api, ChunkedBody(MEDIA))
+    with anyio.CancelScope() as scope:
+
+        async def on_progress(done: int, total: int | None) -> None:
+            scope.cancel()
+            await anyio.sleep(1)
+
+        await async_client.videos.download("video_1", tmp_path / "cat.mp4", on_progress=on_progress)
+    assert scope.cancelled_caught
+    assert list(tmp_path.iterdir()) == []

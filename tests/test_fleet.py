@@ -11,7 +11,7 @@ import pytest
 from sora_videos import PollTimeoutError, Video
 from sora_videos._config import ClientConfig
 from sora_videos._fleet import Fleet, Round
-from sora_videos._flow import Flow, Notify, Send, Sleep
+from sora_videos._steps import Flow, Notify, Send, Sleep
 
 from .conftest import API_KEY, error_json, video_json
 

@@ -18,8 +18,9 @@ from sora_videos import (
 )
 from sora_videos import _operations as ops
 from sora_videos._config import ClientConfig
-from sora_videos._flow import Flow, Notify, Read, Send, Sleep, Step, send_flow
 from sora_videos._poll import poll_delay, poll_flow
+from sora_videos._send import send_flow
+from sora_videos._steps import Flow, Notify, Read, Send, Sleep, Step
 
 from .conftest import API_KEY, error_json, video_json
 

@@ -14,14 +14,13 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import anyio.lowlevel
 import httpx
 import pytest
 
-from sora_videos import AsyncSora, Sora, _engine
+from sora_videos import AsyncSora, Sora
 from sora_videos.emulator import Emulator, ManualClock
 
-from .conftest import API_KEY, BASE_URL, video_json
+from .conftest import API_KEY, BASE_URL, recording_waits, video_json
 
 DOWNLOAD_SIZE = 64 * 1024 * 1024
 # A download may hold a few chunks (the transport's, httpx's, one write batch), never the body.
@@ -49,7 +48,9 @@ class Job:
 def test_poll_sends_exactly_one_request_per_check(polls: int, sleeps: list[float]) -> None:
     job = Job(polls)
     http = httpx.Client(transport=httpx.MockTransport(job))
-    with Sora(api_key=API_KEY, base_url=BASE_URL, http_client=http) as sora:
+    with recording_waits(
+        Sora(api_key=API_KEY, base_url=BASE_URL, http_client=http), sleeps
+    ) as sora:
         assert sora.videos.poll("video_1").status == "completed"
     assert job.requests == polls
     assert sleeps == [2.0] * (polls - 1)
@@ -62,23 +63,17 @@ async def test_async_poll_sends_exactly_one_request_per_check(
 ) -> None:
     job = Job(polls)
     http = httpx.AsyncClient(transport=httpx.MockTransport(job))
-    async with AsyncSora(api_key=API_KEY, base_url=BASE_URL, http_client=http) as sora:
+    sora = recording_waits(AsyncSora(api_key=API_KEY, base_url=BASE_URL, http_client=http), sleeps)
+    async with sora:
         assert (await sora.videos.poll("video_1")).status == "completed"
     assert job.requests == polls
     assert sleeps == [2.0] * (polls - 1)
 
 
 @pytest.fixture
-def emulator_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, ManualClock]]:
-    """An emulator whose clock moves exactly as long as the SDK sleeps."""
+def emulator_clock() -> Iterator[tuple[Emulator, ManualClock]]:
+    """An emulator with a manual clock (clients move it by as long as they sleep)."""
     clock = ManualClock()
-
-    async def async_sleep(seconds: float) -> None:
-        clock.advance(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    monkeypatch.setattr(_engine, "sleep", clock.advance)
-    monkeypatch.setattr(_engine, "async_sleep", async_sleep)
     with Emulator(clock=clock) as emulator:
         yield emulator, clock
 
@@ -88,6 +83,7 @@ def test_poll_against_the_emulator_makes_no_extra_round_trip(
 ) -> None:
     emulator, clock = emulator_clock
     with emulator.client() as sora:
+        sora._engine.sleep = clock.advance  # the SDK's waits move the emulator's clock
         video = sora.videos.create(prompt="a lighthouse", seconds=4)
         started = clock.now()
         assert sora.videos.poll(video.id).status == "completed"

@@ -9,7 +9,18 @@ import sys
 import pytest
 
 import sora_videos
-from sora_videos import AsyncSora, AsyncVideos, Sora, Videos
+from sora_videos import (
+    AsyncCursorPage,
+    AsyncSora,
+    AsyncVideoContent,
+    AsyncVideos,
+    CursorPage,
+    Sora,
+    VideoContent,
+    Videos,
+)
+from sora_videos._async.raw import AsyncVideosWithRawResponse, AsyncVideosWithStreamingResponse
+from sora_videos._sync.raw import VideosWithRawResponse, VideosWithStreamingResponse
 
 
 def test_all_is_sorted_and_names_every_public_object() -> None:
@@ -17,7 +28,7 @@ def test_all_is_sorted_and_names_every_public_object() -> None:
     assert exported == sorted(exported, key=lambda name: (not name.isupper(), name))
     public = {name for name in dir(sora_videos) if not name.startswith("_")}
     modules = {name for name in public if inspect.ismodule(getattr(sora_videos, name))}
-    assert public - modules - {"configure_from_env"} == set(exported) - {"__version__"}
+    assert public - modules == set(exported) - {"__version__"}
 
 
 def public_methods(cls: type) -> dict[str, object]:
@@ -32,7 +43,20 @@ def public_methods(cls: type) -> dict[str, object]:
     return members
 
 
-@pytest.mark.parametrize(("sync", "async_"), [(Sora, AsyncSora), (Videos, AsyncVideos)])
+TWINS = [
+    (Sora, AsyncSora),
+    (Videos, AsyncVideos),
+    (VideoContent, AsyncVideoContent),
+    (CursorPage, AsyncCursorPage),
+    (VideosWithRawResponse, AsyncVideosWithRawResponse),
+    (VideosWithStreamingResponse, AsyncVideosWithStreamingResponse),
+]
+# Where the two differ on purpose: the sync page is iterable, the async list is a paginator,
+# an async body is read with ``await read()`` before ``content``/``text`` give it.
+DIFFERENT_DOCS = {"list", "content", "text"}
+
+
+@pytest.mark.parametrize(("sync", "async_"), TWINS)
 def test_sync_and_async_twins_have_the_same_methods_signatures_and_docs(
     sync: type, async_: type
 ) -> None:
@@ -51,8 +75,17 @@ def test_sync_and_async_twins_have_the_same_methods_signatures_and_docs(
             assert (parameter.kind, parameter.default) == (other.kind, other.default), name
             if parameter.name != "http_client":
                 assert parameter.annotation == other.annotation, (name, parameter.name)
-        if name not in ("list", "download_content"):
+        if name not in DIFFERENT_DOCS:
             assert inspect.getdoc(method) == inspect.getdoc(twin), name
+
+
+def test_async_twins_are_async_where_the_sync_ones_do_io() -> None:
+    for name in ("create", "retrieve", "download_content", "poll", "download", "batch"):
+        assert inspect.iscoroutinefunction(getattr(AsyncVideos, name)), name
+    assert not inspect.iscoroutinefunction(AsyncVideos.list)  # a paginator, awaited or iterated
+    for name in ("read", "write_to_file", "stream_to_file", "close"):
+        assert inspect.iscoroutinefunction(getattr(AsyncVideoContent, name)), name
+    assert inspect.iscoroutinefunction(AsyncCursorPage.get_next_page)
 
 
 def test_every_request_method_takes_the_common_options() -> None:

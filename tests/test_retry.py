@@ -6,7 +6,7 @@ import email.utils
 
 import pytest
 
-from sora_videos._retry import MAX_RETRY_AFTER, backoff, decide, retry_after
+from sora_videos._retry import MAX_RETRY_AFTER, RetryPolicy, backoff, decide, retry_after
 
 
 def test_backoff_doubles_from_half_a_second_and_is_capped() -> None:
@@ -79,3 +79,16 @@ def test_x_should_retry_overrides_the_status() -> None:
 
 def test_an_upload_that_cannot_be_replayed_is_not_retried() -> None:
     assert not decide(None, {}, attempt=0, max_retries=2, replayable=False).retry
+
+
+def test_one_budget_is_spent_across_every_request_of_an_operation() -> None:
+    paused: list[float] = []
+    budget = RetryPolicy(max_retries=2).budget(on_rate_limit=paused.append)
+    assert budget.decide(503, {}).retry
+    assert budget.decide(429, {"retry-after": "3"}).retry
+    assert paused == [3.0]  # a 429's wait is told, for a batch to hold every job back
+    spent = budget.decide(None, {})
+    assert not spent.retry
+    assert spent.reason == "retry budget spent"
+    assert budget.used == 2
+    assert RetryPolicy(max_retries=2).budget().decide(None, {}).retry  # a new operation

@@ -13,6 +13,7 @@ from sora_videos import (
     AsyncSora,
     BadRequestError,
     NotFoundError,
+    PaginationError,
     RateLimitError,
     Sora,
     Video,
@@ -193,7 +194,9 @@ def test_list_walks_every_page_lazily(client: Sora, api: FakeAPI) -> None:
     assert [len(p.data) for p in page.iter_pages()] == [2, 2, 1]
 
 
-def test_list_stops_when_a_server_repeats_its_cursor(client: Sora, api: FakeAPI) -> None:
+def test_list_raises_a_typed_error_when_a_server_repeats_its_cursor(
+    client: Sora, api: FakeAPI
+) -> None:
     stuck = {
         "object": "list",
         "data": [video_json("v1")],
@@ -202,13 +205,32 @@ def test_list_stops_when_a_server_repeats_its_cursor(client: Sora, api: FakeAPI)
         "has_more": True,
     }
     api.fallback = lambda request: httpx.Response(200, json=stuck)
-    assert [v.id for v in client.videos.list()] == ["v1", "v1"]
+    seen: list[str] = []
+    with pytest.raises(PaginationError, match="'v1' again"):
+        seen.extend(v.id for v in client.videos.list())
+    assert seen == ["v1", "v1"]
     assert len(api.requests) == 2
+
+
+def test_list_stops_on_a_cursor_cycle_of_two(client: Sora, api: FakeAPI) -> None:
+    # A, B, A, B...: each page names the other as the next one.
+    def listing(request: httpx.Request) -> httpx.Response:
+        current = "b" if request.url.params.get("after") == "a" else "a"
+        body = {"data": [video_json(current)], "first_id": current, "last_id": current}
+        return httpx.Response(200, json={"object": "list", **body, "has_more": True})
+
+    api.fallback = listing
+    with pytest.raises(PaginationError):
+        list(client.videos.list())
+    assert [r.url.params.get("after") for r in api.requests] == [None, "a", "b"]
+
+
+def test_the_last_page_has_no_next_page(client: Sora, api: FakeAPI) -> None:
     empty = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": True}
     api.fallback = lambda request: httpx.Response(200, json=empty)
     page = client.videos.list()
     assert not page.has_next_page()
-    with pytest.raises(StopIteration):
+    with pytest.raises(PaginationError, match="last page"):
         page.get_next_page()
 
 
@@ -332,7 +354,7 @@ async def test_async_list_is_awaitable_and_async_iterable(
     assert [v.id async for v in async_client.videos.list(limit=2)] == ["v1", "v2", "v3"]
     assert [len(p.data) async for p in page.iter_pages()] == [2, 1]
     last = await page.get_next_page()
-    with pytest.raises(StopAsyncIteration):
+    with pytest.raises(PaginationError, match="last page"):
         await last.get_next_page()
 
 

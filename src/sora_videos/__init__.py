@@ -7,9 +7,11 @@ video = client.videos.create_and_poll(prompt="A calico cat playing a piano", sec
 client.videos.download_content(video.id).write_to_file("cat.mp4")
 """
 
+from ._async.content import AsyncVideoContent
+from ._async.pagination import AsyncCursorPage
+from ._async.videos import AsyncVideos
 from ._batch import BatchJob, BatchResult
 from ._client import NOT_GIVEN, AsyncSora, NotGiven, Sora
-from ._content import AsyncVideoContent, VideoContent
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -22,6 +24,7 @@ from ._exceptions import (
     IncompleteDownloadError,
     InternalServerError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     PollTimeoutError,
     RateLimitError,
@@ -31,12 +34,13 @@ from ._exceptions import (
     UnsupportedOperationError,
     VideoFailedError,
 )
-from ._logging import configure_from_env
-from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted
-from ._pagination import AsyncCursorPage, AsyncPaginator, CursorPage
+from ._logging import configure_from_env as _configure_from_env
+from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted, VideoList
+from ._pagination import AsyncPaginator
 from ._raw import RawResponse
-from ._resources.async_videos import AsyncVideos
-from ._resources.videos import Videos
+from ._sync.content import VideoContent
+from ._sync.pagination import CursorPage
+from ._sync.videos import Videos
 from ._types import (
     FileInput,
     ImageReference,
@@ -77,6 +81,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "NotGiven",
+    "PaginationError",
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
@@ -94,6 +99,7 @@ __all__ = [
     "VideoDeleted",
     "VideoFailedError",
     "VideoInput",
+    "VideoList",
     "VideoModel",
     "VideoReference",
     "VideoSeconds",
@@ -104,4 +110,4 @@ __all__ = [
     "__version__",
 ]
 
-configure_from_env()
+_configure_from_env()  # reads SORA_VIDEOS_LOG / OPENAI_LOG; nothing else

@@ -19,25 +19,18 @@ from typing import Literal
 
 from . import _operations as ops
 from ._config import ClientConfig
-from ._download import PartialFile, download_flow
-from ._exceptions import (
-    APIConnectionError,
-    PollTimeoutError,
-    RateLimitError,
-    SoraError,
-    VideoFailedError,
-)
-from ._flow import Flow, Sleep, send_flow
+from ._download import download_flow
+from ._exceptions import PollTimeoutError, SoraError, VideoFailedError
 from ._models import Video
 from ._poll import poll_flow
 from ._response import parse_model
-from ._retry import MAX_RETRY_AFTER, backoff
+from ._send import send_flow
+from ._steps import Flow, Sleep
 from ._types import VideoModel, VideoSeconds, VideoSize
 
 __all__ = ["BatchJob", "BatchResult", "BatchRun", "Manifest", "Throttle", "as_jobs", "job_flow"]
 
 BatchStatus = Literal["completed", "failed", "timed_out", "error"]
-CREATE_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -148,11 +141,8 @@ def job_flow(
 
 
 def _save(config: ClientConfig, video_id: str, output_dir: str | os.PathLike[str]) -> Flow[Path]:
-    sink = PartialFile(Path(output_dir) / ops.media_filename(video_id, "video"))
-    try:
-        return (yield from download_flow(config, ops.content(video_id, variant="video"), {}, sink))
-    finally:
-        sink.discard()
+    path = Path(output_dir) / ops.media_filename(video_id, "video")
+    return (yield from download_flow(config, ops.content(video_id, variant="video"), {}, path))
 
 
 class BatchRun:
@@ -206,22 +196,14 @@ def _create(config: ClientConfig, job: BatchJob, throttle: Throttle) -> Flow[Vid
         input_reference=None,
         idempotency_key=job.idempotency_key,
     )
-    for attempt in range(CREATE_ATTEMPTS):
-        wait = throttle.remaining()
-        if wait > 0:
-            yield Sleep(wait)
-        try:
-            response = yield from send_flow(config, spec, {})
-        except (RateLimitError, APIConnectionError) as err:
-            if attempt == CREATE_ATTEMPTS - 1:
-                raise
-            if isinstance(err, RateLimitError):
-                throttle.pause(min(err.retry_after or backoff(attempt), MAX_RETRY_AFTER))
-            else:
-                yield Sleep(backoff(attempt))
-            continue
-        return parse_model(Video, response)
-    raise AssertionError("unreachable")  # pragma: no cover
+    # One retry budget for the whole create, however long the batch is held back: a 429
+    # pauses every job of the batch (through the throttle), not only this one.
+    budget = config.retry_policy.budget(on_rate_limit=throttle.pause)
+    wait = throttle.remaining()
+    if wait > 0:
+        yield Sleep(wait)
+    response = yield from send_flow(config, spec, {}, budget=budget)
+    return parse_model(Video, response)
 
 
 def as_jobs(requests: Iterable[str | BatchJob]) -> list[BatchJob]:

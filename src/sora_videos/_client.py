@@ -14,8 +14,8 @@ from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
 from ._engine import AsyncEngine, Engine
 
 if TYPE_CHECKING:
-    from ._resources.async_videos import AsyncVideos
-    from ._resources.videos import Videos
+    from ._async.videos import AsyncVideos
+    from ._sync.videos import Videos
 
 __all__ = ["NOT_GIVEN", "AsyncSora", "NotGiven", "Sora"]
 
@@ -43,6 +43,11 @@ class _Client(Generic[EngineT]):
         return self._engine.config
 
     @property
+    def api_key(self) -> str:
+        """The API key requests are sent with."""
+        return self._config.api_key
+
+    @property
     def base_url(self) -> httpx.URL:
         """The server this client talks to."""
         return self._config.base_url
@@ -67,6 +72,7 @@ class _Client(Generic[EngineT]):
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str | int | float | bool] | None = None,
     ) -> Self:
         """A copy with some settings changed, sharing this client's connection pool.
 
@@ -79,6 +85,7 @@ class _Client(Generic[EngineT]):
             project=project,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_query=default_query,
         )
         if not isinstance(timeout, NotGiven):
             no_limit = httpx.Timeout(None)
@@ -86,6 +93,8 @@ class _Client(Generic[EngineT]):
         copy = type(self).__new__(type(self))
         copy._engine = self._engine.sharing_pool(config)
         return copy
+
+    copy = with_options  # openai's name for it
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
@@ -103,6 +112,7 @@ class Sora(_Client[Engine]):
         timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
         default_headers: Headers sent with every request.
+        default_query: Query parameters sent with every request.
         http_client: Your own ``httpx.Client`` (proxies, transports); you close it.
 
     Raises:
@@ -119,6 +129,7 @@ class Sora(_Client[Engine]):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str | int | float | bool] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         config = ClientConfig.resolve(
@@ -129,6 +140,7 @@ class Sora(_Client[Engine]):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_query=default_query,
         )
         http = http_client or httpx.Client(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = Engine(config, http, owns_http=http_client is None)
@@ -136,7 +148,7 @@ class Sora(_Client[Engine]):
     @cached_property
     def videos(self) -> Videos:
         """Create, list, poll and download videos."""
-        from ._resources.videos import Videos
+        from ._sync.videos import Videos
 
         return Videos(self._engine)
 
@@ -168,6 +180,7 @@ class AsyncSora(_Client[AsyncEngine]):
         timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
         default_headers: Headers sent with every request.
+        default_query: Query parameters sent with every request.
         http_client: Your own ``httpx.AsyncClient`` (proxies, transports); you close it.
 
     Raises:
@@ -184,6 +197,7 @@ class AsyncSora(_Client[AsyncEngine]):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str | int | float | bool] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         config = ClientConfig.resolve(
@@ -194,6 +208,7 @@ class AsyncSora(_Client[AsyncEngine]):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_query=default_query,
         )
         http = http_client or httpx.AsyncClient(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = AsyncEngine(config, http, owns_http=http_client is None)
@@ -201,7 +216,7 @@ class AsyncSora(_Client[AsyncEngine]):
     @cached_property
     def videos(self) -> AsyncVideos:
         """Create, list, poll and download videos."""
-        from ._resources.async_videos import AsyncVideos
+        from ._async.videos import AsyncVideos
 
         return AsyncVideos(self._engine)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from ._exceptions import SoraError
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientConfig"]
@@ -33,6 +34,9 @@ class ClientConfig:
     project: str | None = None
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict[str, str], repr=False)
+    default_query: Mapping[str, str | int | float | bool] = field(
+        default_factory=dict[str, "str | int | float | bool"]
+    )
 
     @classmethod
     def resolve(
@@ -45,6 +49,7 @@ class ClientConfig:
         timeout: float | httpx.Timeout | None,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, str | int | float | bool] | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
         """Settings from arguments, falling back to ``OPENAI_*`` environment variables.
@@ -70,6 +75,7 @@ class ClientConfig:
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
+            default_query=dict(default_query or {}),
         )
 
     def with_changes(self, **changes: object) -> ClientConfig:
@@ -80,6 +86,11 @@ class ClientConfig:
         if "base_url" in given:
             given["base_url"] = _checked_base_url(httpx.URL(str(given["base_url"])))
         return replace(self, **given)  # type: ignore[arg-type]
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy every operation of this client follows."""
+        return RetryPolicy(max_retries=self.max_retries)
 
     def headers(self) -> dict[str, str]:
         """The headers every request carries, the key included."""

@@ -1,34 +1,32 @@
-"""Downloaded media: stream it, read it, or write it to a file that is never left half-done."""
+"""What the sync and async ``VideoContent`` share: headers, byte counts, and ``content``."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx
-from typing_extensions import Self
 
-from ._download import ProgressCallback, byte_count
-from ._engine import AsyncEngine, Engine
-from ._exceptions import IncompleteDownloadError
+from ._download import byte_count
+from ._exceptions import IncompleteDownloadError, SoraError
 from ._request import RequestSpec
 from ._response import connection_error
 from ._types import RequestOptions
 
-__all__ = ["AsyncVideoContent", "VideoContent"]
+__all__ = ["AsyncContentBase", "ContentBase", "SyncContentBase"]
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
 
 
-class _Content:
+class ContentBase:
+    """A download whose headers have arrived."""
+
     def __init__(
         self, response: httpx.Response, spec: RequestSpec, options: RequestOptions
     ) -> None:
         self.response = response
         self._spec = spec
         self._options = options
+        self._body: bytes | None = None
 
     @property
     def content_type(self) -> str:
@@ -40,6 +38,9 @@ class _Content:
     def content_length(self) -> int | None:
         """The announced size in bytes, if the server sent ``Content-Length``."""
         return byte_count(self.response.headers.get("content-length"))
+
+    def _text(self, body: bytes) -> str:
+        return body.decode(self.response.charset_encoding or "utf-8", errors="replace")
 
     def _cut(self, exc: httpx.TransportError) -> Exception:
         expected = self.content_length
@@ -65,159 +66,39 @@ class _Content:
         )
 
 
-class VideoContent(_Content):
-    """A download whose headers have arrived; the body is read as you consume it.
+class SyncContentBase(ContentBase):
+    """``content`` and ``text`` read the body on first use, as openai's do."""
 
-    Consuming methods (``read``, ``write_to_file``, a finished ``iter_bytes``) close it.
-    """
+    if TYPE_CHECKING:
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        *,
-        engine: Engine,
-        spec: RequestSpec,
-        options: RequestOptions,
-    ) -> None:
-        super().__init__(response, spec, options)
-        self._engine = engine
+        def read(self) -> bytes: ...  # VideoContent's (generated)
 
-    def iter_bytes(self, chunk_size: int | None = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
-        """The body in chunks, never held whole in memory.
+    @property
+    def content(self) -> bytes:
+        """The whole body (read now if it was not yet)."""
+        return self.read()
 
-        Raises:
-            IncompleteDownloadError: The body ended short of ``Content-Length``.
-            APIConnectionError: The connection failed and the length was unknown.
-        """
-        received = 0
-        try:
-            for chunk in self.response.iter_bytes(chunk_size):
-                received += len(chunk)
-                yield chunk
-        except httpx.TransportError as exc:
-            raise self._cut(exc) from exc
-        finally:
-            self.response.close()
-        self._checked(received)
+    @property
+    def text(self) -> str:
+        """The whole body as text."""
+        return self._text(self.read())
 
-    def read(self) -> bytes:
-        """The whole body (fine for thumbnails; prefer ``write_to_file`` for videos)."""
-        return b"".join(self.iter_bytes())
 
-    def write_to_file(
-        self, path: str | os.PathLike[str], *, on_progress: ProgressCallback | None = None
-    ) -> Path:
-        """Stream the body into ``path``, replacing it only once the download is complete.
+class AsyncContentBase(ContentBase):
+    """``content`` and ``text`` give the body once ``await read()`` has read it."""
 
-        A cut connection is resumed with a ``Range`` request (within ``max_retries``).
-
-        Args:
-            path: Where the file goes. A failed download leaves nothing there.
-            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
-
-        Returns:
-            The path written.
+    @property
+    def content(self) -> bytes:
+        """The whole body, once ``await read()`` has read it.
 
         Raises:
-            IncompleteDownloadError: The body stayed short of ``Content-Length``.
+            SoraError: The body was not read yet.
         """
-        try:
-            return self._engine.download(
-                self._spec, self._options, path, response=self.response, on_progress=on_progress
-            )
-        finally:
-            self.response.close()
+        if self._body is None:
+            raise SoraError("the body is not read yet: call `await content.read()` first")
+        return self._body
 
-    def close(self) -> None:
-        """Release the connection without reading the rest."""
-        self.response.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncVideoContent(_Content):
-    """A download whose headers have arrived; the body is read as you consume it.
-
-    Consuming methods (``read``, ``write_to_file``, a finished ``iter_bytes``) close it.
-    """
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        *,
-        engine: AsyncEngine,
-        spec: RequestSpec,
-        options: RequestOptions,
-    ) -> None:
-        super().__init__(response, spec, options)
-        self._engine = engine
-
-    async def iter_bytes(self, chunk_size: int | None = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
-        """The body in chunks, never held whole in memory.
-
-        Raises:
-            IncompleteDownloadError: The body ended short of ``Content-Length``.
-            APIConnectionError: The connection failed and the length was unknown.
-        """
-        received = 0
-        try:
-            async for chunk in self.response.aiter_bytes(chunk_size):
-                received += len(chunk)
-                yield chunk
-        except httpx.TransportError as exc:
-            raise self._cut(exc) from exc
-        finally:
-            await self.response.aclose()
-        self._checked(received)
-
-    async def read(self) -> bytes:
-        """The whole body (fine for thumbnails; prefer ``write_to_file`` for videos)."""
-        return b"".join([chunk async for chunk in self.iter_bytes()])
-
-    async def write_to_file(
-        self, path: str | os.PathLike[str], *, on_progress: ProgressCallback | None = None
-    ) -> Path:
-        """Stream the body into ``path``, replacing it only once the download is complete.
-
-        A cut connection is resumed with a ``Range`` request (within ``max_retries``).
-
-        Args:
-            path: Where the file goes. A failed download leaves nothing there.
-            on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
-
-        Returns:
-            The path written.
-
-        Raises:
-            IncompleteDownloadError: The body stayed short of ``Content-Length``.
-        """
-        try:
-            return await self._engine.download(
-                self._spec, self._options, path, response=self.response, on_progress=on_progress
-            )
-        finally:
-            await self.response.aclose()
-
-    async def close(self) -> None:
-        """Release the connection without reading the rest."""
-        await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    @property
+    def text(self) -> str:
+        """The whole body as text, once ``await read()`` has read it."""
+        return self._text(self.content)

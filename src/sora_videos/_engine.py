@@ -1,46 +1,96 @@
-"""The two drivers: perform a flow's steps with a sync or an async httpx client."""
+"""The two drivers: perform a flow's steps with a sync or an async httpx client.
+
+Everything that decides (retries, polling, paging, resuming) is in the flows; a driver only
+sends, reads, sleeps, calls back and does the file work it is asked for.
+"""
 
 from __future__ import annotations
 
 import inspect
-import os
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import anyio
 import anyio.to_thread
 import httpx
 
+from . import _files
 from ._config import ClientConfig
-from ._download import Copy, PartialFile, ProgressCallback, async_copy, copy, download_flow
-from ._flow import Flow, Read, Send, Sleep, to_httpx
-from ._request import RequestSpec
+from ._raw import RawResponse
+from ._request import HTTPRequest, RequestSpec
+from ._send import send_flow
+from ._steps import (
+    Copy,
+    CreateTemp,
+    Flow,
+    Notify,
+    Read,
+    Remove,
+    Replace,
+    Send,
+    Sleep,
+    Step,
+    Truncate,
+)
 from ._types import RequestOptions
 
-__all__ = ["AsyncEngine", "Engine"]
+if TYPE_CHECKING:
+    from ._async.pagination import AsyncCursorPage
+    from ._pagination import AsyncPaginator, Identified
+    from ._sync.pagination import CursorPage
+
+__all__ = ["AsyncEngine", "Engine", "to_httpx"]
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT", bound="Identified")
 
-# Module-level so tests can record waits instead of sleeping them.
-sleep = time.sleep
-async_sleep = anyio.sleep
+
+def to_httpx(client: httpx.Client | httpx.AsyncClient, request: HTTPRequest) -> httpx.Request:
+    """Build the ``httpx.Request``, letting the user's ``http_client`` add its own defaults."""
+    built = client.build_request(
+        request.method,
+        request.url,
+        params=request.params or None,
+        headers=request.headers,
+        json=request.json,
+        timeout=request.timeout,
+    )
+    if request.body is None:
+        return built
+    return httpx.Request(
+        built.method,
+        built.url,
+        headers=built.headers,
+        stream=request.body,
+        extensions=built.extensions,
+    )
 
 
 class Engine:
     """A client's settings and connection pool, and the sync driver of flows."""
 
-    def __init__(self, config: ClientConfig, http: httpx.Client, *, owns_http: bool) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        http: httpx.Client,
+        *,
+        owns_http: bool,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
         self.config = config
         self.http = http
         self.owns_http = owns_http
+        self.sleep = sleep
 
     def sharing_pool(self, config: ClientConfig) -> Engine:
         """An engine with other settings on this one's pool (which it will not close)."""
-        return Engine(config, self.http, owns_http=False)
+        return Engine(config, self.http, owns_http=False, sleep=self.sleep)
 
     def run(self, flow: Flow[T]) -> T:
         """Perform a flow's steps until it returns (or raises)."""
+        temps: set[Path] = set()
         reply: object = None
         error: httpx.TransportError | None = None
         try:
@@ -51,40 +101,37 @@ class Engine:
                     return cast(T, stop.value)
                 reply, error = None, None
                 try:
-                    if isinstance(step, Send):
-                        request = to_httpx(self.http, step.request)
-                        reply = self.http.send(request, stream=step.stream)
-                    elif isinstance(step, Read):
-                        reply = step.response.read()
-                    elif isinstance(step, Sleep):
-                        sleep(step.seconds)
-                    elif isinstance(step, Copy):
-                        copy(step)
-                    else:
-                        step.callback(step.value)
+                    reply = self._perform(step, temps)
                 except httpx.TransportError as exc:
                     error = exc
         finally:
             flow.close()
+            for temp in temps:  # left by an interrupted flow
+                _files.remove(temp)
 
-    def download(
-        self,
-        spec: RequestSpec,
-        options: RequestOptions,
-        path: str | os.PathLike[str],
-        *,
-        response: httpx.Response | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Path:
-        """Download into ``path`` through a temporary file, resuming after cuts."""
-        sink = PartialFile(path)
-        try:
-            flow = download_flow(
-                self.config, spec, options, sink, response=response, on_progress=on_progress
-            )
-            return self.run(flow)
-        finally:
-            sink.discard()
+    def _perform(self, step: Step, temps: set[Path]) -> object:
+        if isinstance(step, Send):
+            return self.http.send(to_httpx(self.http, step.request), stream=step.stream)
+        if isinstance(step, Read):
+            return step.response.read()
+        if isinstance(step, Sleep):
+            return self.sleep(step.seconds)
+        if isinstance(step, Copy):
+            return _files.copy(step)
+        if isinstance(step, Notify):
+            return step.callback(step.value)
+        return _file_step(step, temps)
+
+    def request(
+        self, spec: RequestSpec, parse: Callable[[httpx.Response], T], options: RequestOptions
+    ) -> RawResponse[T]:
+        """Send one API request (with retries); the answer, unparsed."""
+        response = self.run(send_flow(self.config, spec, options))
+        return RawResponse(response, parse)
+
+    def paginate(self, first: Callable[[], RawResponse[CursorPage[ItemT]]]) -> CursorPage[ItemT]:
+        """What a sync ``list`` returns: the first page, fetched now."""
+        return first().parse()
 
     def close(self) -> None:
         """Close the pool if this engine made it."""
@@ -95,17 +142,26 @@ class Engine:
 class AsyncEngine:
     """A client's settings and connection pool, and the async driver of flows."""
 
-    def __init__(self, config: ClientConfig, http: httpx.AsyncClient, *, owns_http: bool) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        http: httpx.AsyncClient,
+        *,
+        owns_http: bool,
+        sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
+    ) -> None:
         self.config = config
         self.http = http
         self.owns_http = owns_http
+        self.sleep = sleep
 
     def sharing_pool(self, config: ClientConfig) -> AsyncEngine:
         """An engine with other settings on this one's pool (which it will not close)."""
-        return AsyncEngine(config, self.http, owns_http=False)
+        return AsyncEngine(config, self.http, owns_http=False, sleep=self.sleep)
 
     async def run(self, flow: Flow[T]) -> T:
         """Perform a flow's steps until it returns (or raises); cancellation stops it at once."""
+        temps: set[Path] = set()
         reply: object = None
         error: httpx.TransportError | None = None
         try:
@@ -116,44 +172,62 @@ class AsyncEngine:
                     return cast(T, stop.value)
                 reply, error = None, None
                 try:
-                    if isinstance(step, Send):
-                        request = to_httpx(self.http, step.request)
-                        reply = await self.http.send(request, stream=step.stream)
-                    elif isinstance(step, Read):
-                        reply = await step.response.aread()
-                    elif isinstance(step, Sleep):
-                        await async_sleep(step.seconds)
-                    elif isinstance(step, Copy):
-                        await async_copy(step)
-                    else:
-                        result = step.callback(step.value)
-                        if inspect.isawaitable(result):
-                            await result
+                    reply = await self._perform(step, temps)
                 except httpx.TransportError as exc:
                     error = exc
         finally:
             flow.close()
+            for temp in temps:  # left by an interrupted (e.g. cancelled) flow
+                _files.remove(temp)
 
-    async def download(
-        self,
-        spec: RequestSpec,
-        options: RequestOptions,
-        path: str | os.PathLike[str],
-        *,
-        response: httpx.Response | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Path:
-        """Download into ``path`` through a temporary file, resuming after cuts."""
-        sink = await anyio.to_thread.run_sync(PartialFile, path)
-        try:
-            flow = download_flow(
-                self.config, spec, options, sink, response=response, on_progress=on_progress
-            )
-            return await self.run(flow)
-        finally:
-            sink.discard()
+    async def _perform(self, step: Step, temps: set[Path]) -> object:
+        if isinstance(step, Send):
+            return await self.http.send(to_httpx(self.http, step.request), stream=step.stream)
+        if isinstance(step, Read):
+            return await step.response.aread()
+        if isinstance(step, Sleep):
+            return await self.sleep(step.seconds)
+        if isinstance(step, Copy):
+            return await _files.async_copy(step)
+        if isinstance(step, Notify):
+            result = step.callback(step.value)
+            return (await result) if inspect.isawaitable(result) else result
+        return await anyio.to_thread.run_sync(_file_step, step, temps)
+
+    async def request(
+        self, spec: RequestSpec, parse: Callable[[httpx.Response], T], options: RequestOptions
+    ) -> RawResponse[T]:
+        """Send one API request (with retries); the answer, unparsed."""
+        response = await self.run(send_flow(self.config, spec, options))
+        return RawResponse(response, parse)
+
+    def paginate(
+        self, first: Callable[[], Awaitable[RawResponse[AsyncCursorPage[ItemT]]]]
+    ) -> AsyncPaginator[ItemT]:
+        """What an async ``list`` returns: awaitable (first page) and async-iterable."""
+        from ._pagination import AsyncPaginator
+
+        return AsyncPaginator(first)
 
     async def close(self) -> None:
         """Close the pool if this engine made it."""
         if self.owns_http:
             await self.http.aclose()
+
+
+def _file_step(step: CreateTemp | Truncate | Replace | Remove, temps: set[Path]) -> object:
+    """Perform a file step (blocking), keeping track of the temporary files still around."""
+    if isinstance(step, CreateTemp):
+        temp = _files.create_temp(step.target)
+        temps.add(temp)
+        return temp
+    if isinstance(step, Truncate):
+        _files.truncate(step.path)
+        return None
+    if isinstance(step, Replace):
+        _files.replace(step.source, step.target)
+        temps.discard(step.source)
+        return None
+    _files.remove(step.path)
+    temps.discard(step.path)
+    return None

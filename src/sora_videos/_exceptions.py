@@ -15,6 +15,7 @@ SoraError
 │   │   └── APITimeoutError         no answer in time
 │   ├── APIResponseValidationError  an answer that cannot be parsed
 │   └── IncompleteDownloadError     a body shorter (or longer) than its Content-Length
+├── PaginationError                 no next page: the last page, or a cursor seen before
 ├── VideoFailedError                a polled job ended `failed` (``.video``)
 ├── PollTimeoutError                a poll ran past ``max_wait`` (``.video``, ``.videos``)
 ├── UnsupportedOperationError       the server does not offer this operation (``.server``)
@@ -43,6 +44,7 @@ __all__ = [
     "IncompleteDownloadError",
     "InternalServerError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
@@ -228,6 +230,11 @@ class IncompleteDownloadError(APIError):
     @classmethod
     def _restore(cls, expected: int, received: int) -> IncompleteDownloadError:
         return cls(expected=expected, received=received)
+
+
+class PaginationError(SoraError):
+    """There is no next page: this is the last one, or the server sent a cursor seen before
+    (a cycle that would otherwise page forever)."""
 
 
 class VideoFailedError(SoraError):

@@ -19,10 +19,11 @@ import httpx
 from . import _operations as ops
 from ._config import ClientConfig
 from ._exceptions import APIStatusError, PollTimeoutError, SoraError
-from ._flow import Flow, Notify, Sleep, send_flow
 from ._models import Video, VideoList
 from ._poll import poll_delay
 from ._response import parse_model
+from ._send import send_flow
+from ._steps import Flow, Notify, Sleep
 from ._types import RequestOptions
 
 __all__ = ["Fleet", "Round", "is_settled"]

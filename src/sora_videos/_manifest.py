@@ -8,7 +8,8 @@ and a batch with no manifest, or a new manifest, mints fresh keys and inherits n
 
 Lines, each a JSON object naming its job by ``idempotency_key``:
 
-- ``{"idempotency_key", "event": "planned", "prompt", "model", "seconds", "size"}``: before the job's POST;
+- ``{"idempotency_key", "event": "planned", "prompt", "model", "seconds", "size"}``: before
+  the job's POST;
 - ``{"idempotency_key", "event": "created", "id"}``: once the server returned the job;
 - ``{"idempotency_key", "event": "settled", "id", "status", "file", "error"}``: its outcome.
 

@@ -13,7 +13,7 @@ import math
 from typing import Any, cast
 
 import pydantic
-from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
@@ -24,6 +24,19 @@ class BaseModel(pydantic.BaseModel):
     """Base of every API object: keeps fields this version does not know."""
 
     model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+    _request_id: str | None = PrivateAttr(default=None)
+    """The ``x-request-id`` of the answer this object came from (openai's name for it)."""
+
+    def __eq__(self, other: object) -> bool:
+        # The fields decide; the request an object came with does not (a poll compares states).
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The object as JSON-compatible data, unknown fields included."""

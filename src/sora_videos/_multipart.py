@@ -1,7 +1,9 @@
 """Uploads: turn what a user hands us into file parts, and stream them as multipart/form-data.
 
-Nothing here reads a file whole. A path is opened when the body is sent (again on a retry);
-a seekable file object is rewound to where it started; anything else can be sent only once.
+Not pure: describing a part stats its file (``FilePart.size``), and the stream opens and reads
+files while the driver sends the body (from a worker thread in async mode). Nothing here reads
+a file whole. A path is opened when the body is sent (again on a retry); a seekable file
+object is rewound to where it started; anything else can be sent only once.
 """
 
 from __future__ import annotations

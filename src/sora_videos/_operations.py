@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 
 from ._models import Video
 from ._multipart import FilePart, is_file_input, to_file_part
@@ -17,6 +19,7 @@ __all__ = [
     "content",
     "create",
     "delete",
+    "download_path",
     "edit",
     "extend",
     "list_page",
@@ -38,6 +41,15 @@ def media_filename(video_id: str, variant: VideoVariant) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", video_id).lstrip(".") or "video"
     middle = "" if variant == "video" else f".{variant}"
     return f"{stem}{middle}{SUFFIXES[variant]}"
+
+
+def download_path(path: str | os.PathLike[str], video_id: str, variant: VideoVariant) -> Path:
+    """Where ``download`` writes: ``path``, or ``<video_id><suffix>`` inside it when it is an
+    existing folder or ends with a path separator."""
+    text = os.fspath(path)
+    if text.endswith(("/", os.sep)) or os.path.isdir(text):
+        return Path(text) / media_filename(video_id, variant)
+    return Path(text)
 
 
 def new_idempotency_key() -> str:

@@ -1,11 +1,26 @@
-"""Cursor pages: the first page on the call, the rest fetched lazily as you iterate."""
+"""Cursor paging, the pure part: where the next page starts, and never the same cursor twice.
+
+The page classes (``_async/pagination.py`` and its generated sync twin) carry a
+``PageRequest`` and run ``send_flow`` with ``PageRequest.following(cursor)`` for the next page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-__all__ = ["AsyncCursorPage", "AsyncPaginator", "CursorPage", "next_cursor"]
+import httpx
+
+from ._exceptions import PaginationError
+from ._raw import RawResponse
+from ._request import RequestSpec
+from ._types import RequestOptions
+
+if TYPE_CHECKING:
+    from ._async.pagination import AsyncCursorPage
+
+__all__ = ["AsyncPaginator", "Identified", "ListBody", "Page", "PageRequest", "next_cursor"]
 
 
 class Identified(Protocol):
@@ -31,38 +46,59 @@ class ListBody(Protocol[T]):
     def has_more(self) -> bool: ...
 
 
-def next_cursor(
-    *, data: list[T], last_id: str | None, has_more: bool, after: str | None
-) -> str | None:
-    """The ``after`` for the next page, or ``None`` when this is the last one.
-
-    A page is the last when the server says so, when it is empty, or when its cursor is the
-    one that fetched it: a misbehaving server cannot make iteration loop forever.
-    """
+def next_cursor(*, data: list[T], last_id: str | None, has_more: bool) -> str | None:
+    """The ``after`` for the next page, or ``None`` when this is the last one (the server
+    says so, or the page is empty)."""
     if not has_more or not data:
         return None
-    cursor = last_id or data[-1].id
-    return None if cursor == after else cursor
+    return last_id or data[-1].id
 
 
-class _Page(Generic[T]):
+@dataclass(frozen=True)
+class PageRequest(Generic[T]):
+    """How to ask for a page: the request, its options, its parser, and every cursor used so
+    far (a server that sends one again would otherwise make iteration loop forever)."""
+
+    spec: RequestSpec
+    options: RequestOptions
+    parse: Callable[[httpx.Response], ListBody[T]]
+    seen: frozenset[str] = field(default_factory=frozenset[str])
+
+    def following(self, cursor: str | None) -> PageRequest[T]:
+        """The request for the page that starts after ``cursor``.
+
+        Raises:
+            PaginationError: ``cursor`` is ``None`` (the last page) or was used before.
+        """
+        if cursor is None:
+            raise PaginationError("this is the last page: check has_next_page() first")
+        if cursor in self.seen:
+            raise PaginationError(
+                f"the server sent the cursor {cursor!r} again: stopping a listing that "
+                f"would never end"
+            )
+        params = {**(self.spec.params or {}), "after": cursor}
+        return replace(self, spec=replace(self.spec, params=params), seen=self.seen | {cursor})
+
+
+class Page(Generic[T]):
+    """What the sync and async pages share: the items and the cursors."""
+
     data: list[T]
     first_id: str | None
     last_id: str | None
     has_more: bool
 
-    def __init__(self, body: ListBody[T], *, after: str | None) -> None:
+    def __init__(self, body: ListBody[T], request: PageRequest[T]) -> None:
         self.data = body.data
         self.first_id = body.first_id
         self.last_id = body.last_id
         self.has_more = body.has_more
-        self._after = after
+        self._request = request
 
     def next_cursor(self) -> str | None:
         """The ``after`` cursor of the next page, or ``None`` on the last page."""
-        return next_cursor(
-            data=self.data, last_id=self.last_id, has_more=self.has_more, after=self._after
-        )
+        return next_cursor(data=self.data, last_id=self.last_id, has_more=self.has_more)
 
     def has_next_page(self) -> bool:
         """Whether another page follows this one."""
@@ -75,85 +111,15 @@ class _Page(Generic[T]):
         )
 
 
-class CursorPage(_Page[T]):
-    """One page of a listing. Iterate it for every item of every page from here on."""
-
-    def __init__(
-        self, body: ListBody[T], *, after: str | None, fetch: Callable[[str], CursorPage[T]]
-    ) -> None:
-        super().__init__(body, after=after)
-        self._fetch = fetch
-
-    def get_next_page(self) -> CursorPage[T]:
-        """Fetch the page after this one.
-
-        Raises:
-            StopIteration: This is the last page (check ``has_next_page()`` first).
-        """
-        cursor = self.next_cursor()
-        if cursor is None:
-            raise StopIteration("no more pages")
-        return self._fetch(cursor)
-
-    def iter_pages(self) -> Iterator[CursorPage[T]]:
-        """This page and every page after it, fetched one at a time."""
-        page = self
-        while True:
-            yield page
-            if not page.has_next_page():
-                return
-            page = page.get_next_page()
-
-    def __iter__(self) -> Iterator[T]:
-        for page in self.iter_pages():
-            yield from page.data
-
-
-class AsyncCursorPage(_Page[T]):
-    """One page of a listing. ``async for`` it for every item of every page from here on."""
-
-    def __init__(
-        self,
-        body: ListBody[T],
-        *,
-        after: str | None,
-        fetch: Callable[[str], Awaitable[AsyncCursorPage[T]]],
-    ) -> None:
-        super().__init__(body, after=after)
-        self._fetch = fetch
-
-    async def get_next_page(self) -> AsyncCursorPage[T]:
-        """Fetch the page after this one.
-
-        Raises:
-            StopAsyncIteration: This is the last page (check ``has_next_page()`` first).
-        """
-        cursor = self.next_cursor()
-        if cursor is None:
-            raise StopAsyncIteration("no more pages")
-        return await self._fetch(cursor)
-
-    async def iter_pages(self) -> AsyncIterator[AsyncCursorPage[T]]:
-        """This page and every page after it, fetched one at a time."""
-        page = self
-        while True:
-            yield page
-            if not page.has_next_page():
-                return
-            page = await page.get_next_page()
-
-    async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.iter_pages():
-            for item in page.data:
-                yield item
-
-
 class AsyncPaginator(Generic[T]):
     """What ``AsyncVideos.list()`` returns: ``await`` it for the first page, or ``async for``
     over it for every item of every page."""
 
-    def __init__(self, first_page: Callable[[], Awaitable[AsyncCursorPage[T]]]) -> None:
-        self._first_page = first_page
+    def __init__(self, first: Callable[[], Awaitable[RawResponse[AsyncCursorPage[T]]]]) -> None:
+        self._first = first
+
+    async def _first_page(self) -> AsyncCursorPage[T]:
+        return (await self._first()).parse()
 
     def __await__(self) -> Generator[Any, None, AsyncCursorPage[T]]:
         return self._first_page().__await__()

@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 
 from ._config import ClientConfig
 from ._exceptions import PollTimeoutError, VideoFailedError
-from ._flow import Flow, Notify, Sleep, send_flow
 from ._models import Video
 from ._request import RequestSpec
 from ._response import parse_model
+from ._send import send_flow
+from ._steps import Flow, Notify, Sleep
 from ._types import RequestOptions
 
 __all__ = ["DEFAULT_MAX_WAIT", "poll_delay", "poll_flow"]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
 import httpx
-from typing_extensions import ParamSpec
 
-__all__ = ["RawResponse", "async_raw", "sync_raw"]
+__all__ = ["RawResponse"]
 
 T = TypeVar("T")
-P = ParamSpec("P")
 _UNPARSED = object()
 
 
@@ -47,13 +45,3 @@ class RawResponse(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<RawResponse {self.status_code} {self.http_response.request.url.path}>"
-
-
-def sync_raw(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
-    """Retype a method of a raw-mode resource, which returns ``RawResponse`` at run time."""
-    return cast("Callable[P, RawResponse[T]]", method)
-
-
-def async_raw(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
-    """Retype a method of a raw-mode async resource, which returns ``RawResponse``."""
-    return cast("Callable[P, Awaitable[RawResponse[T]]]", method)

@@ -81,9 +81,8 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
         headers.update(spec.headers)
     if spec.idempotency_key:
         headers["Idempotency-Key"] = spec.idempotency_key
-    params: dict[str, str | int | float | bool] = {
-        key: value for key, value in (spec.params or {}).items() if value is not None
-    }
+    params: dict[str, str | int | float | bool] = dict(config.default_query)
+    params.update((key, value) for key, value in (spec.params or {}).items() if value is not None)
     params.update(options.get("extra_query", {}))
     json: dict[str, object] | None = None
     body: MultipartStream | None = None

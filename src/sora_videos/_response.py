@@ -26,13 +26,14 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 def parse_model(
     cls: type[ModelT], response: httpx.Response, *, context: Mapping[str, object] | None = None
 ) -> ModelT:
-    """Validate a JSON answer into ``cls`` (``context`` reaches the model's validators).
+    """Validate a JSON answer into ``cls``, its ``_request_id`` set from ``x-request-id``
+    (``context`` reaches the model's validators).
 
     Raises:
         APIResponseValidationError: The body is not JSON or does not fit the model.
     """
     try:
-        return cls.model_validate_json(response.content, context=context)
+        model = cls.model_validate_json(response.content, context=context)
     except pydantic.ValidationError as err:
         message = f"unexpected {cls.__name__} from {response.request.url.path}: "
         raise APIResponseValidationError(
@@ -43,6 +44,8 @@ def parse_model(
             # key lets the caller replay the call and get that job, not a second one.
             idempotency_key=response.request.headers.get("idempotency-key"),
         ) from err
+    model._request_id = response.headers.get("x-request-id")  # pyright: ignore[reportPrivateUsage]
+    return model
 
 
 def _first_problem(err: pydantic.ValidationError) -> str:

@@ -1,4 +1,9 @@
-"""When to retry, and how long to wait first. Pure functions of status, headers and attempt."""
+"""When to retry, and how long to wait first: the one retry policy, and a budget per operation.
+
+Pure: decisions are functions of (status or connection error, headers, attempt). A client's
+``ClientConfig.retry_policy`` hands each logical operation (one call, one download with its
+resumes, one batch job's create) a ``RetryBudget`` of ``max_retries`` retries.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["MAX_RETRY_AFTER", "RetryDecision", "backoff", "decide", "retry_after"]
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "RetryBudget",
+    "RetryDecision",
+    "RetryPolicy",
+    "backoff",
+    "decide",
+    "retry_after",
+]
 
 MAX_RETRY_AFTER = 60.0
 """A server's ``Retry-After`` above this is not slept on: the error is raised instead."""
@@ -112,3 +125,48 @@ def _retryable(status: int | None, headers: Mapping[str, str]) -> bool:
     if should == "false":
         return False
     return status is None or status in (408, 409, 429) or status >= 500
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The client's retry policy: which failures are retried, how long to wait, how often."""
+
+    max_retries: int
+
+    def budget(self, *, on_rate_limit: Callable[[float], object] | None = None) -> RetryBudget:
+        """A fresh budget for one logical operation.
+
+        Args:
+            on_rate_limit: Told the wait before each retry of a 429 (a batch pauses every
+                job for it).
+        """
+        return RetryBudget(self, on_rate_limit=on_rate_limit)
+
+
+class RetryBudget:
+    """The retries left to one logical operation, however many requests it sends."""
+
+    def __init__(
+        self, policy: RetryPolicy, *, on_rate_limit: Callable[[float], object] | None = None
+    ) -> None:
+        self.policy = policy
+        self.used = 0
+        self._on_rate_limit = on_rate_limit
+
+    def decide(
+        self, status: int | None, headers: Mapping[str, str], *, replayable: bool = True
+    ) -> RetryDecision:
+        """Whether a failed attempt (``status`` ``None``: no answer) is retried; a retry
+        granted is spent from the budget."""
+        decision = decide(
+            status,
+            headers,
+            attempt=self.used,
+            max_retries=self.policy.max_retries,
+            replayable=replayable,
+        )
+        if decision.retry:
+            self.used += 1
+            if status == 429 and self._on_rate_limit is not None:
+                self._on_rate_limit(decision.delay)
+        return decision

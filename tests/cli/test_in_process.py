@@ -5,12 +5,13 @@ from __future__ import annotations
 import runpy
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from sora_videos import APIConnectionError, APIStatusError
-from sora_videos._cli import _commands, _errors
+from sora_videos import APIConnectionError, APIStatusError, Sora
+from sora_videos._cli import _commands, _connect, _errors
 from sora_videos.emulator import run_server
 
 from .conftest import Run, free_port
@@ -128,10 +129,16 @@ def test_an_unknown_id_is_one_line_with_the_request_id(cli: Run) -> None:
     assert "(request id: req_" in done.err
 
 
-def test_connection_errors_name_the_server(
-    cli: Run, monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
-) -> None:
+def test_connection_errors_name_the_server(cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    sleeps: list[float] = []
+
+    def recording_client(**options: Any) -> Sora:
+        client = Sora(**options)
+        client._engine.sleep = sleeps.append  # the retries' waits, recorded instead of slept
+        return client
+
+    monkeypatch.setattr(_connect, "Sora", recording_client)
     port = free_port()
     done = cli("get", "video_1", "--base-url", f"http://127.0.0.1:{port}/v1")
     assert done.code == 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from sora_videos import BatchJob, BatchResult
+from sora_videos import BatchJob, BatchResult, RateLimitError
 from sora_videos._batch import Throttle
 from sora_videos.emulator import Emulator, Fault, RealClock, Timing
 
@@ -44,13 +45,21 @@ def test_100_jobs_at_concurrency_8_with_429s_and_failures_are_all_accounted_for(
         status: [i for i, r in enumerate(results) if r.status == status]
         for status in ("completed", "failed", "timed_out", "error")
     }
-    assert by_status["failed"] == sorted(failing)
-    assert len(by_status["completed"]) == 97
+    # A job whose create met a 429 on every attempt of its one retry budget is an error.
+    assert all(isinstance(results[i].error, RateLimitError) for i in by_status["error"])
+    assert set(by_status["failed"]) | (failing & set(by_status["error"])) == failing
+    assert len(by_status["completed"]) + len(by_status["error"]) + len(by_status["failed"]) == 100
+    assert len(by_status["completed"]) > 80
     assert all(results[i].error is not None for i in failing)
     throttled = emu.requests.matching("POST", "/videos")
     assert sum(r.status == 429 for r in throttled) > 0  # the fault did fire
-    assert len(emu.jobs) == 100  # no job created twice, whatever was retried
-    assert len({r.video_id for r in results}) == 100
+    # One budget per job: max_retries=1 means at most 2 POSTs for each, never more.
+    posts = Counter(r.headers.get("idempotency-key") for r in throttled)
+    assert len(posts) == 100
+    assert max(posts.values()) <= 2
+    created = [r for r in results if r.video_id is not None]
+    assert len(emu.jobs) == len(created)  # no job created twice, whatever was retried
+    assert len({r.video_id for r in created}) == len(created)
 
 
 def test_a_rerun_with_the_manifest_skips_finished_jobs_and_downloads(
@@ -126,11 +135,15 @@ async def test_async_batch_with_429s_and_failures(emu: Emulator, tmp_path: Path)
         results = await sora.videos.batch(
             prompts(30, {5}), concurrency=8, output_dir=tmp_path, on_result=on_result
         )
-    assert [r.status for r in results].count("completed") == 29
-    assert results[5].status == "failed"
+    completed = [r for r in results if r.status == "completed"]
+    errors = [r for r in results if r.status == "error"]  # a 429, and max_retries=0
+    assert all(isinstance(r.error, RateLimitError) for r in errors)
+    assert all(r.status in ("completed", "error") for i, r in enumerate(results) if i != 5)
+    assert results[5].status in ("failed", "error")
+    assert len(emu.requests.matching("POST", "/videos")) == 30  # one POST each, not one more
     assert sorted(seen) == sorted(r.status for r in results)
-    assert len(emu.jobs) == 30
-    assert len(list(tmp_path.glob("*.mp4"))) == 29
+    assert len(emu.jobs) == 30 - len(errors)
+    assert len(list(tmp_path.glob("*.mp4"))) == len(completed)
 
 
 def test_concurrency_must_be_positive(emu: Emulator) -> None:

@@ -3,7 +3,7 @@ fault injected at a fixed rate, and the counts that say whether the SDK kept its
 
 Used by ``test_fault_campaign.py`` (which asserts the invariants) and by
 ``scripts/fault_campaign.py`` (which prints the table in ``docs/reliability.md``). Retry waits
-are recorded, not slept: ``recorded_waits()`` swaps the engine's ``sleep``/``async_sleep``.
+are recorded, not slept: ``recorded_waits()`` injects each client engine's ``sleep``.
 Everything is seeded, so the same arguments give the same table.
 """
 
@@ -34,7 +34,6 @@ from sora_videos import (
     RequestOptions,
     Sora,
     SoraError,
-    _engine,
 )
 from sora_videos._retry import MAX_RETRY_AFTER
 from sora_videos.emulator import Emulator, Fault, ManualClock
@@ -167,20 +166,26 @@ class Row:
 
 
 @contextlib.contextmanager
-def recorded_waits() -> Iterator[list[float]]:
-    """Make the SDK record its retry waits in the yielded list instead of sleeping."""
+def recorded_waits(*clients: Sora | AsyncSora) -> Iterator[list[float]]:
+    """Make the clients record their retry waits in the yielded list instead of sleeping
+    (each engine's ``sleep``, injected)."""
     waits: list[float] = []
+    for client in clients:
+        record_waits(client, waits)
+    yield waits
+
+
+def record_waits(client: Sora | AsyncSora, waits: list[float]) -> None:
+    """Make ``client`` record its waits in ``waits`` instead of sleeping."""
+    if isinstance(client, Sora):
+        client._engine.sleep = waits.append
+        return
 
     async def async_sleep(seconds: float) -> None:
         waits.append(seconds)
         await anyio.lowlevel.checkpoint()
 
-    saved = _engine.sleep, _engine.async_sleep
-    _engine.sleep, _engine.async_sleep = waits.append, async_sleep  # type: ignore[assignment]
-    try:
-        yield waits
-    finally:
-        _engine.sleep, _engine.async_sleep = saved  # type: ignore[assignment]
+    client._engine.sleep = async_sleep
 
 
 # --- running one scenario ----------------------------------------------------------------------
@@ -205,7 +210,7 @@ def run(scenario: Scenario, calls: int, workdir: Path | None = None) -> Row:
         jobs = _setup_jobs(scenario, sora, clock, 2 * calls)
         method, path = PATHS[scenario.operation]
         rule = emu.faults.add(scenario.fault, method=method, path=path, rate=scenario.rate)
-        waits = stack.enter_context(recorded_waits())
+        waits = stack.enter_context(recorded_waits(sora))
         outcomes = [
             _sync_call(scenario, sora, f"s{i}", jobs[i], workdir, waits) for i in range(calls)
         ]
@@ -257,6 +262,7 @@ async def _async_calls(
     scenario: Scenario, emu: Emulator, subjects: list[str], workdir: Path, waits: list[float]
 ) -> list[Outcome]:
     async with emu.async_client(max_retries=MAX_RETRIES) as sora:
+        record_waits(sora, waits)
         return [
             await _async_call(scenario, sora, f"a{i}", subject, workdir, waits)
             for i, subject in enumerate(subjects)

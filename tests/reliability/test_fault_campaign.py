@@ -83,7 +83,7 @@ def test_an_error_answer_cut_mid_body_is_a_connection_error(tmp_path: Path) -> N
     with Emulator(clock=ManualClock()) as emu, emu.client(max_retries=2) as sora:
         video = sora.videos.create(prompt="not rendered yet")  # its content answers 409
         emu.faults.add(Fault.cut(fraction=0.5), path="/videos/{id}/content")
-        with recorded_waits() as waits:
+        with recorded_waits(sora) as waits:
             with pytest.raises(APIConnectionError, match="RemoteProtocolError"):
                 sora.videos.download_content(video.id)
             with pytest.raises(APIConnectionError):
@@ -99,7 +99,7 @@ async def test_an_error_answer_cut_mid_body_is_a_connection_error_async(tmp_path
         async with emu.async_client(max_retries=1) as sora:
             video = await sora.videos.create(prompt="not rendered yet")
             emu.faults.add(Fault.cut(fraction=0.5), path="/videos/{id}/content")
-            with recorded_waits(), pytest.raises(APIConnectionError):
+            with recorded_waits(sora), pytest.raises(APIConnectionError):
                 await sora.videos.download(video.id, tmp_path / "v.mp4")
     assert len(emu.requests.matching("GET", f"/videos/{video.id}/content")) == 2
     assert list(tmp_path.iterdir()) == []

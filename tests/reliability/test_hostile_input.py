@@ -122,8 +122,8 @@ CALLS: dict[str, Callable[[Sora, Path], object]] = {
 def test_any_answer_gives_a_result_or_a_documented_error(
     call: Callable[[Sora, Path], object], status: int, pairs: list[tuple[str, str]], body: bytes
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder, recorded_waits() as waits:
-        with _client(_answer(status, pairs, body)) as sora, contextlib.suppress(SoraError):
+    with tempfile.TemporaryDirectory() as folder, _client(_answer(status, pairs, body)) as sora:
+        with recorded_waits(sora) as waits, contextlib.suppress(SoraError):
             call(sora, Path(folder))
         assert not [p for p in Path(folder).iterdir() if p.suffix == ".part"]
     assert len(waits) <= MAX_RETRIES * (MAX_RETRIES + 1)

@@ -15,8 +15,9 @@ import pytest
 
 from sora_videos import AsyncSora, Sora, SoraError
 from sora_videos import _operations as ops
-from sora_videos._flow import Send, to_httpx
+from sora_videos._engine import to_httpx
 from sora_videos._request import build_request
+from sora_videos._steps import Send
 from sora_videos.emulator import Emulator, Fault, ManualClock
 
 from .campaign import recorded_waits
@@ -59,7 +60,7 @@ ERRORS: dict[str, Callable[[Sora], object]] = {
 @pytest.fixture
 def sora() -> Iterator[Sora]:
     http = httpx.Client(transport=httpx.MockTransport(_server))
-    with recorded_waits(), Sora(api_key=KEY, base_url=BASE, http_client=http) as client:
+    with Sora(api_key=KEY, base_url=BASE, http_client=http) as client, recorded_waits(client):
         yield client
 
 
@@ -120,11 +121,11 @@ def test_no_client_options_or_request_shows_the_key(sora: Sora) -> None:
 def test_no_log_record_shows_the_key(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     # Over a real socket, so that httpx's and httpcore's own debug logs run too.
     caplog.set_level(logging.DEBUG)
-    with Emulator(clock=ManualClock()) as emu, emu.serve() as base_url, recorded_waits():
+    with Emulator(clock=ManualClock()) as emu, emu.serve() as base_url:
         emu.faults.add(Fault.status(429, retry_after=0), method="POST", times=1)
         emu.faults.add(Fault.drop(), method="GET", times=1)
         emu.faults.add(Fault.status(500), method="DELETE")
-        with Sora(api_key=KEY, base_url=base_url, max_retries=1) as client:
+        with Sora(api_key=KEY, base_url=base_url, max_retries=1) as client, recorded_waits(client):
             video = client.videos.create(prompt="a lighthouse")
             client.videos.retrieve(video.id)
             with pytest.raises(SoraError):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from typing_extensions import Unpack
 
 from .. import _operations as ops
 from .._batch import BatchJob, BatchResult, BatchRun, as_jobs
-from .._download import ProgressCallback
+from .._batching import arun_batch
+from .._download import download_flow
 from .._models import Video
 from .._poll import DEFAULT_MAX_WAIT, poll_flow
+from .._steps import ProgressCallback
 from .._types import (
     InputReference,
     RequestOptions,
@@ -22,12 +23,9 @@ from .._types import (
     VideoSize,
     VideoVariant,
 )
-from ._batching import arun_batch
-from .async_endpoints import AsyncVideoEndpoints
+from .endpoints import AsyncVideoEndpoints
 
 __all__ = ["AsyncVideos"]
-
-T = TypeVar("T")
 
 
 class AsyncVideos(AsyncVideoEndpoints):
@@ -53,7 +51,6 @@ class AsyncVideos(AsyncVideoEndpoints):
             max_wait: Seconds before giving up; ``None`` waits as long as it takes.
             poll_interval: The least wait between polls, in seconds.
             on_progress: Called with the ``Video`` each time its state changes.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The completed video.
@@ -154,10 +151,11 @@ class AsyncVideos(AsyncVideoEndpoints):
 
         Args:
             video_id: The completed video.
-            path: Where the file goes. A failed download leaves nothing there.
+            path: Where the file goes; an existing folder, or a path ending with ``/``, gets
+                it named as ``download_all`` does (``<video_id>.mp4``) inside. A failed
+                download leaves nothing there.
             variant: ``"video"`` (MP4), ``"thumbnail"`` (WebP) or ``"spritesheet"``.
             on_progress: Called as ``on_progress(bytes_done, bytes_total)`` as bytes arrive.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The path written.
@@ -167,7 +165,9 @@ class AsyncVideos(AsyncVideoEndpoints):
             IncompleteDownloadError: The body stayed short after every resume.
         """
         spec = ops.content(video_id, variant=variant)
-        return await self._engine.download(spec, options, path, on_progress=on_progress)
+        target = ops.download_path(path, video_id, variant)
+        flow = download_flow(self._engine.config, spec, options, target, on_progress=on_progress)
+        return await self._engine.run(flow)
 
     async def download_all(
         self,

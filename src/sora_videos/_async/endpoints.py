@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING
 
-import httpx
 from typing_extensions import Unpack
 
-from .. import _operations as ops
-from .._content import AsyncVideoContent
-from .._engine import AsyncEngine
-from .._flow import send_flow
 from .._models import Video, VideoCharacter, VideoDeleted
-from .._pagination import AsyncCursorPage, AsyncPaginator
-from .._raw import RawResponse, async_raw
-from .._request import RequestSpec
+from .._pagination import AsyncPaginator  # unasync: from .pagination import CursorPage
 from .._types import (
     InputReference,
     RequestOptions,
@@ -25,30 +17,35 @@ from .._types import (
     VideoSize,
     VideoVariant,
 )
-from . import _parse
+from .content import AsyncVideoContent
+from .raw import AsyncVideosWithRawResponse, AsyncVideosWithStreamingResponse
 
-__all__ = ["AsyncVideoEndpoints", "AsyncVideosWithRawResponse"]
+if TYPE_CHECKING:
+    from .._engine import AsyncEngine
 
-T = TypeVar("T")
+__all__ = ["AsyncVideoEndpoints"]
 
 
 class AsyncVideoEndpoints:
-    """Every endpoint of the Videos API; ``AsyncVideos`` adds the workflows on top."""
+    """Every endpoint of the Videos API; ``AsyncVideos`` adds the workflows on top.
 
-    def __init__(self, engine: AsyncEngine, *, raw: bool = False) -> None:
+    Every request method also takes the per-request options of ``RequestOptions``
+    (``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``) as keyword arguments.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._raw = raw
+        self._raw = AsyncVideosWithRawResponse(engine)
 
     @property
     def with_raw_response(self) -> AsyncVideosWithRawResponse:
         """The same methods, returning a ``RawResponse`` with headers next to ``.parse()``."""
-        return AsyncVideosWithRawResponse(AsyncVideoEndpoints(self._engine, raw=True))
+        return self._raw
 
-    async def _call(
-        self, spec: RequestSpec, parse: Callable[[httpx.Response], T], options: RequestOptions
-    ) -> T:
-        response = await self._engine.run(send_flow(self._engine.config, spec, options))
-        return cast(T, RawResponse(response, parse)) if self._raw else parse(response)
+    @property
+    def with_streaming_response(self) -> AsyncVideosWithStreamingResponse:
+        """``download_content`` as a context manager that releases the connection on exit."""
+        return AsyncVideosWithStreamingResponse(self)
 
     async def create(
         self,
@@ -72,7 +69,6 @@ class AsyncVideoEndpoints:
                 tuple), uploaded as multipart, or ``{"image_url": ...}`` / ``{"file_id": ...}``.
             idempotency_key: Replaying a key never creates a second job; one is made up
                 (and kept across retries) when left out.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The new job, usually ``queued``; see ``poll`` and ``create_and_poll``.
@@ -81,15 +77,16 @@ class AsyncVideoEndpoints:
             BadRequestError: A parameter was rejected (see ``.param``).
             APIError: Any other failure; ``.idempotency_key`` names the key used.
         """
-        spec = ops.create(
+        raw = await self._raw.create(
             prompt=prompt,
             model=model,
             seconds=seconds,
             size=size,
             input_reference=input_reference,
             idempotency_key=idempotency_key,
+            **options,
         )
-        return await self._call(spec, _parse.video, options)
+        return raw.parse()
 
     async def remix(
         self,
@@ -105,13 +102,14 @@ class AsyncVideoEndpoints:
             video_id: The completed video.
             prompt: How the remix differs.
             idempotency_key: As for ``create``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The new job.
         """
-        spec = ops.remix(video_id, prompt=prompt, idempotency_key=idempotency_key)
-        return await self._call(spec, _parse.video, options)
+        raw = await self._raw.remix(
+            video_id, prompt=prompt, idempotency_key=idempotency_key, **options
+        )
+        return raw.parse()
 
     async def edit(
         self,
@@ -127,13 +125,14 @@ class AsyncVideoEndpoints:
             prompt: How to edit it.
             video: A completed video (``Video`` or ``{"id": ...}``) or a video file to upload.
             idempotency_key: As for ``create``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The new job.
         """
-        spec = ops.edit(prompt=prompt, video=video, idempotency_key=idempotency_key)
-        return await self._call(spec, _parse.video, options)
+        raw = await self._raw.edit(
+            prompt=prompt, video=video, idempotency_key=idempotency_key, **options
+        )
+        return raw.parse()
 
     async def extend(
         self,
@@ -151,15 +150,18 @@ class AsyncVideoEndpoints:
             seconds: Length of the new segment; the result's ``seconds`` is the total.
             video: A completed video (``Video`` or ``{"id": ...}``) or a video file to upload.
             idempotency_key: As for ``create``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The new job.
         """
-        spec = ops.extend(
-            prompt=prompt, seconds=seconds, video=video, idempotency_key=idempotency_key
+        raw = await self._raw.extend(
+            prompt=prompt,
+            seconds=seconds,
+            video=video,
+            idempotency_key=idempotency_key,
+            **options,
         )
-        return await self._call(spec, _parse.video, options)
+        return raw.parse()
 
     def list(
         self,
@@ -171,29 +173,22 @@ class AsyncVideoEndpoints:
     ) -> AsyncPaginator[Video]:
         """List videos, newest first unless ``order="asc"``.
 
-        ``await`` the result for the first page, or ``async for`` over it for every video of
-        every page, fetched as needed.
-
         Args:
             after: Start after this video id.
             limit: Page size, 0 to 100.
             order: ``"asc"`` or ``"desc"``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
-            An ``AsyncPaginator``: awaitable (first page) and async-iterable (every video).
+            Async: an ``AsyncPaginator``, awaitable (the first page) and async-iterable (every
+            video). Sync: the first page, iterable for every video. Further pages are
+            fetched as needed.
+
+        Raises:
+            PaginationError: The server sent a cursor it had sent before.
         """
-        spec = ops.list_page(after=after, limit=limit, order=order)
-
-        async def fetch(cursor: str) -> AsyncCursorPage[Video]:
-            return await AsyncVideoEndpoints(self._engine).list(
-                after=cursor, limit=limit, order=order, **options
-            )
-
-        def parse(response: httpx.Response) -> AsyncCursorPage[Video]:
-            return AsyncCursorPage(_parse.video_list(response), after=after, fetch=fetch)
-
-        return AsyncPaginator(lambda: self._call(spec, parse, options))
+        return self._engine.paginate(
+            lambda: self._raw.list(after=after, limit=limit, order=order, **options)
+        )
 
     async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
         """Fetch a job's current state.
@@ -201,7 +196,7 @@ class AsyncVideoEndpoints:
         Raises:
             NotFoundError: No such video (or it was deleted).
         """
-        return await self._call(ops.retrieve(video_id), _parse.video, options)
+        return (await self._raw.retrieve(video_id, **options)).parse()
 
     async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> VideoDeleted:
         """Delete a completed or failed video and its assets.
@@ -209,7 +204,7 @@ class AsyncVideoEndpoints:
         Raises:
             NotFoundError: No such video.
         """
-        return await self._call(ops.delete(video_id), _parse.deleted, options)
+        return (await self._raw.delete(video_id, **options)).parse()
 
     async def download_content(
         self,
@@ -223,20 +218,15 @@ class AsyncVideoEndpoints:
         Args:
             video_id: The completed video.
             variant: ``"video"`` (MP4), ``"thumbnail"`` (WebP) or ``"spritesheet"``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
-            An ``AsyncVideoContent`` to stream, read or ``write_to_file``; close it if unread.
+            A ``VideoContent`` to stream, read or ``write_to_file``; close it if unread.
 
         Raises:
             NotFoundError: No such video, or its assets expired.
         """
-        spec = ops.content(video_id, variant=variant)
-
-        def parse(response: httpx.Response) -> AsyncVideoContent:
-            return AsyncVideoContent(response, engine=self._engine, spec=spec, options=options)
-
-        return await self._call(spec, parse, options)
+        raw = await self._raw.download_content(video_id, variant=variant, **options)
+        return raw.parse()
 
     async def create_character(
         self,
@@ -252,10 +242,11 @@ class AsyncVideoEndpoints:
             name: Display name, 1 to 80 characters.
             video: The video file to upload.
             idempotency_key: As for ``create``.
-            **options: ``timeout``, ``extra_headers``, ``extra_query``, ``extra_body``.
         """
-        spec = ops.character_create(name=name, video=video, idempotency_key=idempotency_key)
-        return await self._call(spec, _parse.character, options)
+        raw = await self._raw.create_character(
+            name=name, video=video, idempotency_key=idempotency_key, **options
+        )
+        return raw.parse()
 
     async def get_character(
         self, character_id: str, **options: Unpack[RequestOptions]
@@ -265,20 +256,4 @@ class AsyncVideoEndpoints:
         Raises:
             NotFoundError: No such character.
         """
-        return await self._call(ops.character_get(character_id), _parse.character, options)
-
-
-class AsyncVideosWithRawResponse:
-    """``client.videos.with_raw_response``: each request method returns a ``RawResponse``."""
-
-    def __init__(self, videos: AsyncVideoEndpoints) -> None:
-        self.create = async_raw(videos.create)
-        self.remix = async_raw(videos.remix)
-        self.edit = async_raw(videos.edit)
-        self.extend = async_raw(videos.extend)
-        self.list = async_raw(videos.list)
-        self.retrieve = async_raw(videos.retrieve)
-        self.delete = async_raw(videos.delete)
-        self.download_content = async_raw(videos.download_content)
-        self.create_character = async_raw(videos.create_character)
-        self.get_character = async_raw(videos.get_character)
+        return (await self._raw.get_character(character_id, **options)).parse()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from .._models import Video, VideoCharacter, VideoDeleted, VideoList
-from .._response import parse_model
+from ._models import Video, VideoCharacter, VideoDeleted, VideoList
+from ._response import parse_model
 
 __all__ = ["character", "deleted", "video", "video_list"]
 

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 
-from .._batch import BatchJob, BatchResult, BatchRun
-from .._engine import AsyncEngine, Engine
+from ._batch import BatchJob, BatchResult, BatchRun
+from ._engine import AsyncEngine, Engine
 
 __all__ = ["arun_batch", "run_batch"]
 

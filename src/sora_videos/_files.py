@@ -1,0 +1,134 @@
+"""The file work of downloads, as the drivers perform it: temporary files, writes, renames.
+
+Blocking calls: the async driver runs each in a worker thread.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import tempfile
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+import httpx
+from anyio.streams.memory import MemoryObjectSendStream
+
+from ._steps import Copy
+
+__all__ = ["async_copy", "copy", "create_temp", "remove", "replace", "truncate"]
+
+WRITE_BATCH = 2 * 1024 * 1024
+
+
+def create_temp(target: Path) -> Path:
+    """An empty ``.<name>.<random>.part`` file beside ``target``."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    return Path(temp)
+
+
+def truncate(path: Path) -> None:
+    """Empty the file."""
+    with path.open("r+b") as file:
+        file.truncate(0)
+
+
+def replace(source: Path, target: Path) -> None:
+    """Flush ``source`` to disk, then rename it over ``target``."""
+    with source.open("rb") as file:
+        os.fsync(file.fileno())
+    os.replace(source, target)
+
+
+def remove(path: Path) -> None:
+    """Delete the file if it is there."""
+    path.unlink(missing_ok=True)
+
+
+def copy(step: Copy) -> tuple[int, httpx.TransportError | None]:
+    """Perform a ``Copy`` with a sync response: every byte received is written."""
+    written = 0
+    try:
+        with step.path.open("ab") as file:
+            for chunk in step.response.iter_bytes():
+                file.write(chunk)
+                written += len(chunk)
+                if step.on_progress is not None:
+                    step.on_progress(step.offset + written, step.total)
+    except httpx.TransportError as exc:
+        return written, exc
+    finally:
+        step.response.close()
+    return written, None
+
+
+async def async_copy(step: Copy) -> tuple[int, httpx.TransportError | None]:
+    """Perform a ``Copy`` with an async response.
+
+    Batches of about 2 MiB go to a worker thread for writing while the next batch is being
+    received, so the disk never blocks the event loop and the network never waits for the
+    disk. What arrived before a cut is still written, so a resume starts exactly there.
+    """
+    send, receive = anyio.create_memory_object_stream[list[bytes]](1)
+    failures: list[Exception] = []
+    written = 0
+    file = await anyio.to_thread.run_sync(step.path.open, "ab")
+
+    async def write_batches() -> None:
+        nonlocal written
+        async with receive:
+            async for batch in receive:
+                try:
+                    # One write per batch: many small writes from a worker thread would pass
+                    # the GIL back and forth with the event loop (measured: 0.86x vs 1.1x).
+                    written += await anyio.to_thread.run_sync(file.write, b"".join(batch))
+                    await _report(step, step.offset + written)
+                except Exception as exc:  # stop reading too; raised below
+                    failures.append(exc)
+                    return
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(write_batches)
+            async with send:
+                try:
+                    await _read_batches(step.response, send)
+                except (httpx.TransportError, anyio.BrokenResourceError) as exc:
+                    failures.append(exc)
+    finally:
+        await step.response.aclose()
+        await anyio.to_thread.run_sync(file.close)
+    errors = [e for e in failures if not isinstance(e, anyio.BrokenResourceError)]
+    cut = next((e for e in errors if isinstance(e, httpx.TransportError)), None)
+    if errors and cut is None:
+        raise errors[0]
+    return written, cut
+
+
+async def _read_batches(
+    response: httpx.Response, send: MemoryObjectSendStream[list[bytes]]
+) -> None:
+    batch: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= WRITE_BATCH:
+                await send.send(batch)
+                batch, size = [], 0
+    except httpx.TransportError:
+        if batch:
+            await send.send(batch)
+        raise
+    if batch:
+        await send.send(batch)
+
+
+async def _report(step: Copy, done: int) -> None:
+    if step.on_progress is not None:
+        result = step.on_progress(done, step.total)
+        if inspect.isawaitable(result):
+            await result

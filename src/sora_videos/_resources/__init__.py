@@ -1,1 +1,0 @@
-"""The API's resources: ``client.videos`` and its async twin."""

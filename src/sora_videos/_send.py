@@ -1,0 +1,77 @@
+"""``send_flow``: one API request, as a flow, retried under the client's retry policy."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from ._config import ClientConfig
+from ._request import RequestSpec, build_request
+from ._response import connection_error, status_error
+from ._retry import RetryBudget
+from ._steps import Flow, Read, Send, Sleep
+from ._types import RequestOptions
+
+__all__ = ["send_flow"]
+
+log = logging.getLogger("sora_videos")
+
+
+def send_flow(
+    config: ClientConfig,
+    spec: RequestSpec,
+    options: RequestOptions,
+    *,
+    budget: RetryBudget | None = None,
+) -> Flow[httpx.Response]:
+    """Send one request, retrying failed attempts while ``budget`` allows.
+
+    Args:
+        budget: The retry budget of the logical operation this request is part of (a
+            download shares one across its resumes); a new one from the client's policy
+            when left out.
+
+    Returns the successful response; raises the typed error otherwise.
+    """
+    budget = budget if budget is not None else config.retry_policy.budget()
+    request = build_request(config, spec, options)
+    while True:
+        log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
+        try:
+            response: httpx.Response = yield Send(request, stream=spec.stream)
+            if spec.stream and not response.is_success:
+                yield Read(response)  # the error's body, which can be cut short too
+        except httpx.TransportError as exc:
+            decision = budget.decide(None, {}, replayable=request.replayable)
+            if not decision.retry:
+                raise connection_error(exc, _request_of(exc), spec.idempotency_key) from exc
+            log.debug("retrying after %s: %s", type(exc).__name__, decision.reason)
+        else:
+            log.debug(
+                "%s %s -> %d (request id %s)",
+                request.method,
+                request.url,
+                response.status_code,
+                response.headers.get("x-request-id"),
+            )
+            if response.is_success:
+                return response
+            decision = budget.decide(
+                response.status_code, response.headers, replayable=request.replayable
+            )
+            if not decision.retry:
+                raise status_error(
+                    response,
+                    retry_after=decision.retry_after,
+                    idempotency_key=spec.idempotency_key,
+                )
+        log.debug("retry %d in %.2f s (%s)", budget.used, decision.delay, decision.reason)
+        yield Sleep(decision.delay)
+
+
+def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:
+        return None
