@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
-MISSING_RICH = "sora-videos: the command line needs rich: pip install 'sora-videos[cli]'"
+MISSING_RICH = "sora-videos: the command line needs rich: pip install rich (the cli extra)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
