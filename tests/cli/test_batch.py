@@ -4,13 +4,16 @@ interruption stops at once and says how to carry on."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import time
 from pathlib import Path
 
+import anyio
 import pytest
 
+import sora_videos
 from sora_videos._cli._batch import read_prompts, still_running
 
 from .conftest import Run, Terminal, sora_argv, user_env
@@ -148,3 +151,44 @@ def test_an_interrupted_batch_stops_at_once_and_says_how_to_carry_on(
     assert again.finish(timeout=60) == 0, again.output
     assert len(list((tmp_path / "out").glob("*.mp4"))) == 3
     assert job_count(tmp_path) == 3  # carrying on paid for nothing twice
+
+
+def test_ctrl_c_in_process_names_the_jobs_of_the_manifest(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompts = write_prompts(tmp_path / "prompts.txt")
+    manifest = tmp_path / "prompts.manifest.jsonl"
+    manifest.write_text(json.dumps({"id": "video_running", "status": "created"}) + "\n")
+
+    async def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sora_videos.AsyncVideos, "batch", interrupted)
+    done = cli("batch", str(prompts), "--emulator")
+    assert done.code == 130
+    assert "error: interrupted" in done.err
+    assert "jobs still running on the server: video_running" in done.err
+    assert f"carry on with: sora-videos batch {prompts} --emulator" in done.err
+
+
+def test_sigterm_in_process_cancels_the_jobs_and_exits_143(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompts = write_prompts(tmp_path / "prompts.txt")
+    cancelled: list[bool] = []
+
+    async def terminated(*_: object, **__: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            cancelled.append(True)
+            raise
+
+    monkeypatch.setattr(sora_videos.AsyncVideos, "batch", terminated)
+    started = time.monotonic()
+    done = cli("batch", str(prompts), "--emulator")
+    assert time.monotonic() - started < 10
+    assert done.code == 143
+    assert cancelled == [True]
+    assert "error: terminated" in done.err

@@ -1,8 +1,8 @@
 """``sora-videos batch PROMPTS_FILE``: many jobs at once, one line per job as it settles.
 
-The jobs run as tasks of the async client, so Ctrl-C or SIGTERM stops them all at once (their
-partial files removed); the manifest keeps what was created, and the command says how to carry
-on.
+The jobs run as tasks of the async client, so Ctrl-C or SIGTERM cancels them all at once
+(their partial files removed); the manifest keeps what was created, and the command says how
+to carry on.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ import shlex
 import signal
 import sys
 from argparse import Namespace
+from asyncio import CancelledError
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import cast
 
 import anyio
@@ -99,10 +103,13 @@ def batch(server: Server, out: Output, args: Namespace) -> None:
     jobs = [BatchJob(p, model=args.model, seconds=args.seconds, size=args.size) for p in prompts]
     manifest = manifest_path(args)
     out.notice(f"{len(jobs)} jobs, {args.concurrency} at a time; manifest {manifest}")
+    terminated: list[bool] = []
     try:
-        results = anyio.run(_run, server, out, args, jobs, manifest)
-    except KeyboardInterrupt as stopped:
-        raise Resumable(stopped, _carry_on(args, manifest)) from stopped
+        with _sigterm_as_ctrl_c(terminated):
+            results = anyio.run(_run, server, out, args, jobs, manifest)
+    except (KeyboardInterrupt, CancelledError) as stopped:  # 3.10: the loop's CancelledError
+        cause = Terminated() if terminated else KeyboardInterrupt()
+        raise Resumable(cause, _carry_on(args, manifest)) from stopped
     if out.json_mode:
         sys.stdout.write(json.dumps([r.to_record() for r in results], indent=2) + "\n")
     unfinished = sum(result.status != "completed" for result in results)
@@ -115,11 +122,8 @@ async def _run(
     server: Server, out: Output, args: Namespace, jobs: list[BatchJob], manifest: Path
 ) -> list[BatchResult]:
     console = out.stderr if out.json_mode else out.stdout  # results go to stdout once
-    terminated = anyio.Event()
-    results: list[BatchResult] = []
-    async with server.async_client(out.notice) as client, anyio.create_task_group() as group:
-        group.start_soon(_stop_on_sigterm, group.cancel_scope, terminated)
-        results = await client.videos.batch(
+    async with server.async_client(out.notice) as client:
+        return await client.videos.batch(
             jobs,
             concurrency=args.concurrency,
             output_dir=args.output_dir,
@@ -127,18 +131,24 @@ async def _run(
             max_wait=args.max_wait,
             on_result=lambda result: console.print(_line(result), soft_wrap=True),
         )
-        group.cancel_scope.cancel()
-    if terminated.is_set():
-        raise Terminated
-    return results
 
 
-async def _stop_on_sigterm(scope: anyio.CancelScope, terminated: anyio.Event) -> None:
-    with anyio.open_signal_receiver(signal.SIGTERM) as received:
-        async for _ in received:
-            terminated.set()
-            scope.cancel()
-            return
+@contextmanager
+def _sigterm_as_ctrl_c(terminated: list[bool]) -> Generator[None, None, None]:
+    """While the block runs, SIGTERM does what Ctrl-C does: the event loop cancels every job
+    (their partial files removed), then ``KeyboardInterrupt``; ``terminated`` says which."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        terminated.append(True)
+        if not callable(signal.getsignal(signal.SIGINT)):
+            raise Terminated  # Ctrl-C is ignored here (a background job): stop all the same
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _carry_on(args: Namespace, manifest: Path) -> str:
