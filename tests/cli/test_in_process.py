@@ -189,15 +189,16 @@ def test_emulator_subcommand_runs_the_server(cli: Run, monkeypatch: pytest.Monke
         calls.append((host, port, db_path, speed))
 
     monkeypatch.setattr("sora_videos.emulator.run_server", fake_run_server)
-    done = cli("emulator", "--port", "9999", "--db", "e.sqlite3", "--speed", "5", "--json")
+    port = free_port()  # the port is checked before the banner: a free one
+    done = cli("emulator", "--port", str(port), "--db", "e.sqlite3", "--speed", "5", "--json")
     assert done.json() == {
-        "base_url": "http://127.0.0.1:9999/v1",
+        "base_url": f"http://127.0.0.1:{port}/v1",
         "db_path": "e.sqlite3",
         "speed": 5.0,
     }
-    assert calls == [("127.0.0.1", 9999, "e.sqlite3", 5.0)]
-    shown = cli("emulator", "--host", "::1")
-    assert "http://[::1]:8089/v1" in shown.err
+    assert calls == [("127.0.0.1", port, "e.sqlite3", 5.0)]
+    shown = cli("emulator", "--host", "::1", "--port", str(port))
+    assert f"http://[::1]:{port}/v1" in shown.err
     assert "in memory" in shown.err
     assert run_server is not fake_run_server
 

@@ -6,7 +6,6 @@ import json
 import re
 import shlex
 import signal
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,7 +136,3 @@ def test_sigterm_during_a_download_leaves_no_partial_file(tmp_path: Path, test_s
     assert list((tmp_path / "out").iterdir()) == []
     assert "error: terminated" in run.output
     assert f"sora-videos download video_1 -o out/cat.mp4 --base-url {base_url}" in run.output
-
-
-def test_the_terminal_runs_this_python() -> None:
-    assert sora_argv()[0] == sys.executable

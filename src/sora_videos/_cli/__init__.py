@@ -20,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when omitted.
 
     Returns:
-        0 on success, 1 when the operation failed, 2 for bad arguments, 130 on Ctrl-C.
+        0 on success, 1 when the operation failed, 2 for bad arguments, 130 on Ctrl-C,
+        143 on SIGTERM (as listed in docs/cli.md).
     """
     try:
         import rich  # noqa: F401  # pyright: ignore[reportUnusedImport]
