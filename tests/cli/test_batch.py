@@ -140,9 +140,9 @@ def test_an_interrupted_batch_stops_at_once_and_says_how_to_carry_on(
     assert run.finish(timeout=20) == code
     assert time.monotonic() - stopped < 3  # not until the jobs end
     assert f"error: {said}" in run.output
-    assert "the manifest out/manifest.jsonl keeps every job created" in run.output
+    assert "carry on from the manifest out/manifest.jsonl (nothing is paid twice)" in run.output
     assert (
-        "carry on with: sora-videos batch prompts.txt --seconds 12 --output-dir out --emulator"
+        "(nothing is paid twice) with: sora-videos batch prompts.txt --seconds 12 --output-dir out --emulator"
         in run.output
     )
     assert not list((tmp_path / "out").glob(".*.part"))
@@ -168,7 +168,7 @@ def test_ctrl_c_in_process_names_the_jobs_of_the_manifest(
     assert done.code == 130
     assert "error: interrupted" in done.err
     assert "jobs still running on the server: video_running" in done.err
-    assert f"carry on with: sora-videos batch {prompts} --emulator" in done.err
+    assert f"(nothing is paid twice) with: sora-videos batch {prompts} --emulator" in done.err
 
 
 def test_sigterm_in_process_cancels_the_jobs_and_exits_143(

@@ -155,4 +155,4 @@ def _carry_on(args: Namespace, manifest: Path) -> str:
     running = still_running(manifest)
     again = shlex.join(["sora-videos", *args.argv])
     jobs = f"jobs still running on the server: {', '.join(running)}\n" if running else ""
-    return f"{jobs}the manifest {manifest} keeps every job created; carry on with: {again}"
+    return f"{jobs}carry on from the manifest {manifest} (nothing is paid twice) with: {again}"
