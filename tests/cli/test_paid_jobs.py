@@ -9,6 +9,7 @@ import pytest
 
 import sora_videos
 from sora_videos import APIConnectionError
+from sora_videos.emulator import Emulator, RealClock
 
 from .conftest import Run, free_port
 
@@ -105,3 +106,42 @@ def test_the_emulator_banner_is_one_line_when_not_on_a_terminal(
     done = cli("emulator", "--port", str(port), "--db", str(db))
     [banner] = [line for line in done.err.splitlines() if "Emulator at" in line]
     assert banner.endswith(f"--base-url http://127.0.0.1:{port}/v1")
+
+
+def test_a_write_failure_names_the_file_asked_for(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(self: object, path: object, **_: object) -> None:
+        raise OSError(28, "No space left on device", "out/.cat.mp4.x1y2.part")
+
+    monkeypatch.setattr(sora_videos.VideoContent, "write_to_file", disk_full)
+    done = cli("create", "A cat", "-o", "out/cat.mp4", "--emulator")
+    assert done.code == 1
+    assert "error: No space left on device: out/cat.mp4" in done.err
+    assert ".part" not in done.err
+    assert "download it with: sora-videos download video_" in done.err
+
+
+def test_a_bug_after_the_job_exists_is_not_hidden(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sora_videos.Videos, "poll", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli("create", "A cat", "--wait", "--emulator")
+
+
+def test_a_batch_against_a_server_by_url(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "prompts.txt").write_text("a cat\nan owl\n", encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with Emulator(clock=RealClock(speed=20)) as emu, emu.serve() as base_url:
+        done = cli("batch", "prompts.txt", "--json", "--base-url", base_url)
+        assert done.code == 0, done.err
+        assert [record["status"] for record in done.json()] == ["completed", "completed"]
+        assert len(emu.jobs) == 2
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert "set OPENAI_API_KEY" in cli("batch", "prompts.txt", "--base-url", base_url).err
