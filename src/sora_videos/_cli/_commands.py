@@ -113,12 +113,13 @@ def _carry_on(hint: str) -> Generator[None, None, None]:
         raise Resumable(error, hint) from error
 
 
-def _poll(
-    client: Sora, out: Output, args: Namespace, video_id: str, target: Target | None
-) -> Video:
+def _follow_hint(args: Namespace, video_id: str, target: Target | None) -> str:
     words = ["wait", video_id] + ([] if target is None else ["-o", str(target.file_for(video_id))])
-    hint = f"the job goes on; follow it with: {_command(args, *words)}"
-    with _carry_on(hint), job_bar(out.stderr, video_id) as on_progress:
+    return f"the job goes on; follow it with: {_command(args, *words)}"
+
+
+def _poll(client: Sora, out: Output, video_id: str) -> Video:
+    with job_bar(out.stderr, video_id) as on_progress:
         return client.videos.poll(video_id, on_progress=on_progress)
 
 
@@ -147,11 +148,12 @@ def _finish(
     client: Sora, out: Output, args: Namespace, video: Video, target: Target | None
 ) -> None:
     """After a job-creating call: show it, or wait for it (and download it) first."""
-    out.notice(f"Started {video.id} ({video.status})")
-    if not (args.wait or target):
-        out.video(video)
-        return
-    video = _poll(client, out, args, video.id, target)
+    with _carry_on(_follow_hint(args, video.id, target)):  # the job exists from here on
+        out.notice(f"Started {video.id} ({video.status})")
+        if not (args.wait or target):
+            out.video(video)
+            return
+        video = _poll(client, out, video.id)
     path = None if target is None else target.file_for(video.id)
     saved = None if path is None else _save(client, out, args, video.id, "video", path)
     out.video(video, saved)
@@ -223,8 +225,9 @@ def download(client: Sora, out: Output, args: Namespace) -> None:
 
 def wait(client: Sora, out: Output, args: Namespace) -> None:
     """``wait VIDEO_ID [--output PATH]``: follow a job to the end (and download it)."""
-    target = _target(args)
-    video = _poll(client, out, args, str(args.video_id), target)
+    target, video_id = _target(args), str(args.video_id)
+    with _carry_on(_follow_hint(args, video_id, target)):
+        video = _poll(client, out, video_id)
     path = None if target is None else target.file_for(video.id)
     saved = None if path is None else _save(client, out, args, video.id, "video", path)
     out.video(video, saved)
