@@ -138,7 +138,7 @@ def test_an_interrupted_batch_stops_at_once_and_says_how_to_carry_on(
     stopped = time.monotonic()
     run.signal(signum)
     assert run.finish(timeout=20) == code
-    assert time.monotonic() - stopped < 3  # not until the jobs end
+    assert time.monotonic() - stopped < 4  # the jobs had ~7 s to go
     assert f"error: {said}" in run.output
     assert "carry on from the manifest out/manifest.jsonl (nothing is paid twice)" in run.output
     assert (
