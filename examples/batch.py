@@ -5,9 +5,12 @@ import os
 from sora_videos import Sora
 from sora_videos.emulator import Emulator, RealClock
 
-client = (
-    Sora() if os.environ.get("OPENAI_API_KEY") else Emulator(clock=RealClock(speed=20)).client()
-)
+if os.environ.get("OPENAI_API_KEY"):
+    client = Sora()
+else:  # an emulator that keeps its jobs beside the manifest, so a re-run finds them again
+    os.makedirs("batch-out", exist_ok=True)
+    emulator = Emulator(db_path="batch-out/emulator.sqlite3", clock=RealClock(speed=20))
+    client = emulator.client()
 
 prompts = [f"An origami crane, take {n}" for n in range(1, 7)] + ["A glitch [fail]"]
 

@@ -14,19 +14,23 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
 
 @pytest.mark.slow  # each example in a subprocess
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
-def test_example_runs(example: Path, tmp_path: Path) -> None:
+def test_example_runs_twice_in_a_row(example: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SORA_VIDEOS_"))}
-    done = subprocess.run(
-        [sys.executable, str(example)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip()
+    for run in ("first", "second"):
+        done = subprocess.run(
+            [sys.executable, str(example)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"{run} run: {done.stderr}"
+        assert done.stderr == "", f"{run} run: {done.stderr}"
+        assert done.stdout.strip()
+        errors = [line for line in done.stdout.splitlines() if line.startswith("error")]
+        assert errors == [], f"{run} run: {errors}"
     for mp4 in tmp_path.rglob("*.mp4"):
         assert mp4.read_bytes()[4:8] == b"ftyp"
 

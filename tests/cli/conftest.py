@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,3 +111,119 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+class Terminal:
+    """``sora-videos ARGS`` (or a shell line) on a real terminal (a pty), read as a user sees it.
+
+    Args:
+        argv: The program and its arguments.
+        cwd: Its working directory.
+        env: Its environment.
+    """
+
+    def __init__(self, argv: list[str], *, cwd: Path, env: dict[str, str]) -> None:
+        import pty
+
+        self.pid, self._fd = pty.fork()
+        if self.pid == 0:  # the child: a session of its own on the terminal
+            os.chdir(cwd)
+            os.execvpe(argv[0], argv, {**env, "TERM": "xterm-256color", "COLUMNS": "200"})
+        self.output = ""
+        self.code: int | None = None
+
+    def read_until(self, text: str, timeout: float = 30) -> str:
+        """Everything shown so far, once ``text`` has appeared (fails after ``timeout``)."""
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"{text!r} never appeared in {self.output!r}"
+            if select.select([self._fd], [], [], remaining)[0] and not self._read():
+                break
+        assert text in self.output, f"{text!r} never appeared in {self.output!r}"
+        return self.output
+
+    def _read(self) -> bool:
+        try:
+            chunk = os.read(self._fd, 65536)
+        except OSError:  # the child closed the terminal
+            return False
+        self.output += chunk.decode("utf-8", "replace")
+        return bool(chunk)
+
+    def signal(self, signum: int) -> None:
+        """Send a signal to the program (as Ctrl-C or ``kill`` would)."""
+        os.kill(self.pid, signum)
+
+    def finish(self, timeout: float = 30) -> int:
+        """Read to the end and return the exit status."""
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if select.select([self._fd], [], [], 0.1)[0] and not self._read():
+                break  # the terminal closed: the program is ending
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                os.close(self._fd)
+                self.code = os.waitstatus_to_exitcode(status)
+                return self.code
+            time.sleep(0.05)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        os.close(self._fd)
+        raise AssertionError(f"still running after {timeout} s: {self.output!r}")
+
+
+def sora_argv(*args: str) -> list[str]:
+    """The command line that runs ``sora-videos ARGS`` with this Python."""
+    return [sys.executable, "-m", "sora_videos._cli", *args]
+
+
+Answer = Callable[[str], "tuple[int, dict[str, str], bytes | Iterable[bytes]]"]
+"""``path -> (status, headers, body)``: what a test server says to a GET (a body given as
+chunks is sent chunk by chunk)."""
+
+
+@pytest.fixture
+def test_server() -> Any:
+    """Serve ``answer`` over HTTP on loopback: ``with test_server(answer) as base_url:``."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    @contextlib.contextmanager
+    def serve(answer: Answer) -> Any:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, headers, body = answer(self.path)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                try:
+                    for chunk in [body] if isinstance(body, bytes) else body:
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    return serve

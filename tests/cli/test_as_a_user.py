@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,7 +14,17 @@ import pytest
 
 from sora_videos.emulator import Emulator, RealClock
 
-from .conftest import Result, Run, ffprobe, free_port, needs_ffprobe, run_subprocess, user_env
+from .conftest import (
+    Result,
+    Run,
+    Terminal,
+    ffprobe,
+    free_port,
+    needs_ffprobe,
+    run_subprocess,
+    sora_argv,
+    user_env,
+)
 
 pytestmark = pytest.mark.slow  # the command line run as a user runs it, in subprocesses
 
@@ -185,21 +196,26 @@ def test_ctrl_c_exits_130_without_a_traceback(made: tuple[Run, str, Path]) -> No
     run, video_id, path = made
     job = run("remix", video_id, "Slow motion", "--json", "--emulator").json()
     home = path.parent
-    waiting = subprocess.Popen(
-        [sys.executable, "-m", "sora_videos._cli", "wait", job["id"], "--emulator"],
-        env=user_env(home / "cache"),
-        cwd=home,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    waiting = Terminal(
+        sora_argv("wait", job["id"], "--emulator"), cwd=home, env=user_env(home / "cache")
     )
-    assert waiting.stderr is not None
-    assert "local emulator" in waiting.stderr.readline()  # inside the command by now
-    waiting.send_signal(signal.SIGINT)
-    _, err = waiting.communicate(timeout=10)
-    assert waiting.returncode == 130
-    assert "interrupted" in err
-    assert "Traceback" not in err
+    waiting.read_until(job["id"])  # inside the command by now
+    waiting.signal(signal.SIGINT)
+    assert waiting.finish(timeout=10) == 130
+    assert "interrupted" in waiting.output
+    assert "Traceback" not in waiting.output
+
+
+def test_emulator_on_a_busy_port_says_so_in_one_line(sora: Run) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = sora("emulator", "--port", str(port))
+    assert done.code == 1
+    assert (
+        done.err.strip() == f"error: port {port} on 127.0.0.1 is in use: choose another with --port"
+    )
 
 
 def test_version_and_help(sora: Run) -> None:

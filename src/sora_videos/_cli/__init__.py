@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
-MISSING_RICH = "sora-videos: the command line needs rich: pip install 'sora-videos[cli]'"
+MISSING_RICH = "sora-videos: the command line needs rich: pip install rich (the cli extra)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when omitted.
 
     Returns:
-        0 on success, 1 when the operation failed, 2 for bad arguments, 130 on Ctrl-C.
+        0 on success, 1 when the operation failed, 2 for bad arguments, 130 on Ctrl-C,
+        143 on SIGTERM (as listed in docs/cli.md).
     """
     try:
         import rich  # noqa: F401  # pyright: ignore[reportUnusedImport]

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .._client import Sora
-from ._errors import UsageError
+from .._client import AsyncSora, Sora
+from ._errors import CommandError, UsageError
 
-__all__ = ["EMULATOR_ENV", "EMULATOR_PHASES", "emulator_db_path", "open_client", "wants_emulator"]
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+__all__ = ["EMULATOR_ENV", "EMULATOR_PHASES", "NO_KEY", "Server", "emulator_db_path"]
 
 EMULATOR_ENV = "SORA_VIDEOS_EMULATOR"
 EMULATOR_PHASES = (0.5, 2.5)
 """Seconds a job stays queued, then renders (for 4 s of video): a job is done in ~3 s."""
+NO_KEY = "no API key: set OPENAI_API_KEY, or use --emulator to try it locally"
 
 
 def emulator_db_path(environ: Mapping[str, str] = os.environ) -> Path:
@@ -23,44 +29,96 @@ def emulator_db_path(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(cache) / "sora-videos" / "emulator.sqlite3"
 
 
-def wants_emulator(
-    flag: bool, base_url: str | None, environ: Mapping[str, str] = os.environ
-) -> bool:
-    """Whether to use the local emulator: ``--emulator``, or ``SORA_VIDEOS_EMULATOR=1``
-    unless ``--base-url`` names a server.
+@dataclass(frozen=True)
+class Server:
+    """The server a command talks to, and how to name it again in a command to run later.
 
-    Raises:
-        UsageError: Both ``--emulator`` and ``--base-url`` were given.
+    Attributes:
+        emulator: The local emulator, in this process (state in the user's cache).
+        base_url: The server's URL; ``OPENAI_BASE_URL`` or the default when ``None``.
     """
-    if flag and base_url is not None:
-        raise UsageError("--emulator and --base-url exclude each other: choose one server")
-    return flag or (base_url is None and environ.get(EMULATOR_ENV, "") not in ("", "0"))
+
+    emulator: bool
+    base_url: str | None
+
+    @classmethod
+    def choose(
+        cls, flag: bool, base_url: str | None, environ: Mapping[str, str] = os.environ
+    ) -> Server:
+        """``--emulator``, or ``SORA_VIDEOS_EMULATOR=1`` unless ``--base-url`` names a server.
+
+        Raises:
+            UsageError: Both ``--emulator`` and ``--base-url`` were given.
+        """
+        if flag and base_url is not None:
+            raise UsageError("--emulator and --base-url exclude each other: choose one server")
+        wanted = flag or (base_url is None and environ.get(EMULATOR_ENV, "") not in ("", "0"))
+        return cls(emulator=wanted, base_url=base_url)
+
+    def options(self) -> list[str]:
+        """The command-line options that choose this server again."""
+        if self.emulator:
+            return ["--emulator"]
+        return [] if self.base_url is None else ["--base-url", self.base_url]
+
+    @contextmanager
+    def client(self, notice: Callable[[str], None]) -> Generator[Sora, None, None]:
+        """A client of this server, closed when the block ends.
+
+        Raises:
+            CommandError: No API key (outside the emulator).
+        """
+        if not self.emulator:
+            _check_key()
+            with Sora(base_url=self.base_url) as client:
+                yield client
+            return
+        with _emulator(notice) as emu, emu.client() as client:
+            yield client
+
+    @asynccontextmanager
+    async def async_client(self, notice: Callable[[str], None]) -> AsyncGenerator[AsyncSora, None]:
+        """An async client of this server, closed when the block ends.
+
+        Raises:
+            CommandError: No API key (outside the emulator).
+        """
+        if not self.emulator:
+            _check_key()
+            async with AsyncSora(base_url=self.base_url) as client:
+                yield client
+            return
+        with _emulator(notice) as emu:
+            async with emu.async_client() as client:
+                yield client
+
+
+def _check_key(environ: Mapping[str, str] = os.environ) -> None:
+    if not environ.get("OPENAI_API_KEY", "").strip():
+        raise CommandError(NO_KEY)
 
 
 @contextmanager
-def open_client(
-    *, emulator: bool, base_url: str | None, notice: Callable[[str], None]
-) -> Generator[Sora, None, None]:
-    """A client of the chosen server, closed when the block ends.
-
-    Args:
-        emulator: Use the local emulator (in this process, state in the user's cache).
-        base_url: The server's URL; ``OPENAI_BASE_URL`` or the default when ``None``.
-        notice: Where to say that the emulator is in use.
-
-    Raises:
-        SoraError: No API key (outside the emulator).
-    """
-    if not emulator:
-        with Sora(base_url=base_url) as client:
-            yield client
-        return
+def _emulator(notice: Callable[[str], None]) -> Generator[Emulator, None, None]:
     from ..emulator import Emulator, Timing
 
     db_path = emulator_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    notice(f"Using the local emulator (no network, no API key needed); state in {db_path}")
+    if _first_time_this_session(db_path.parent / "notice-session"):
+        notice(f"Using the local emulator (no network, no API key needed); state in {db_path}")
     queued, rendering = EMULATOR_PHASES
-    timing = Timing(queued=queued, rendering=rendering)
-    with Emulator(db_path=db_path, timing=timing) as emu, emu.client() as client:
-        yield client
+    with Emulator(db_path=db_path, timing=Timing(queued=queued, rendering=rendering)) as emu:
+        yield emu
+
+
+def _first_time_this_session(marker: Path) -> bool:
+    """True once per terminal session (the shell's session id), recorded in ``marker``."""
+    session = str(os.getsid(0))
+    try:
+        if marker.read_text(encoding="ascii") == session:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with suppress(OSError):  # a read-only cache: say it every time rather than fail
+        marker.write_text(session, encoding="ascii")
+    return True

@@ -1,4 +1,9 @@
-"""Where results go: readable tables on stdout, or JSON only with ``--json``; notes on stderr."""
+"""Where results go: readable tables on stdout, or JSON only with ``--json``; notes on stderr.
+
+Every string printed for people goes through ``safe_text``: ids, prompts, messages and paths
+come from a server or a file, and their control characters are shown escaped. JSON escapes
+them by itself.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._models import Video, VideoCharacter, VideoDeleted
+from ._safe import safe_text
 
 __all__ = ["Output", "Saved"]
 
@@ -44,7 +50,7 @@ def _video_table(videos: Sequence[Video]) -> Table:
     table.add_column("PROMPT", no_wrap=True, overflow="ellipsis")
     for video in videos:
         row = (video.id, _status(video), f"{video.seconds}s {video.size}")
-        table.add_row(*map(Text, row), _time(video.created_at), Text(video.prompt or ""))
+        table.add_row(*map(safe_text, row), _time(video.created_at), safe_text(video.prompt or ""))
     return table
 
 
@@ -64,11 +70,11 @@ class Output:
 
     def notice(self, message: str) -> None:
         """Say something to the person watching (stderr)."""
-        self.stderr.print(Text(message, style="dim"), soft_wrap=True)
+        self.stderr.print(safe_text(message, style="dim"), soft_wrap=True)
 
     def error(self, message: str) -> None:
         """Report a failure in one line (stderr)."""
-        self.stderr.print(Text(f"error: {message}"), style="bold red", soft_wrap=True)
+        self.stderr.print(safe_text(f"error: {message}", style="bold red"), soft_wrap=True)
 
     def _json(self, payload: object) -> None:
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -79,7 +85,7 @@ class Output:
         grid.add_column()
         for name, value in fields:
             if value is not None and value != "":
-                grid.add_row(name, Text(str(value)))
+                grid.add_row(name, safe_text(value))
         self.stdout.print(grid)
 
     def video(self, video: Video, saved: Saved | None = None) -> None:
@@ -127,14 +133,14 @@ class Output:
         if self.json_mode:
             self._json(deleted.to_dict())
         else:
-            self.stdout.print(Text(f"Deleted {deleted.id}"))
+            self.stdout.print(safe_text(f"Deleted {deleted.id}"), soft_wrap=True)
 
     def saved(self, video_id: str, variant: str, saved: Saved) -> None:
         """Confirm a download."""
         if self.json_mode:
             self._json({"id": video_id, "variant": variant, **_saved_json(saved)})
         else:
-            self.stdout.print(Text(f"Saved {saved[0]} ({saved[1]:,} bytes)"))
+            self.stdout.print(safe_text(f"Saved {saved[0]} ({saved[1]:,} bytes)"), soft_wrap=True)
 
     def character(self, character: VideoCharacter) -> None:
         """Show a character."""
@@ -150,4 +156,4 @@ class Output:
             self._json(dict(info))
             sys.stdout.flush()
         else:
-            self.stderr.print(Text(message))
+            self.stderr.print(safe_text(message), soft_wrap=True)  # one line, never wrapped

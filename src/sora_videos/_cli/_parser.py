@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .._version import __version__
-from . import _batch
 from . import _commands as commands
 
 __all__ = ["build_parser"]
@@ -140,7 +139,9 @@ def _batch_command(sub: Subcommands) -> None:
     batch.add_argument("--concurrency", type=int, default=4, help="jobs at once (default 4)")
     batch.add_argument("--output-dir", metavar="DIR", help="download each video here")
     batch.add_argument(
-        "--manifest", metavar="PATH", help="results file (default DIR/manifest.jsonl)"
+        "--manifest",
+        metavar="PATH",
+        help="record of the jobs (default DIR/manifest.jsonl, else PROMPTS_FILE.manifest.jsonl)",
     )
     batch.add_argument("--seconds", help="length of each video: 4, 8 or 12")
     batch.add_argument("--size", help="WIDTHxHEIGHT")
@@ -148,7 +149,7 @@ def _batch_command(sub: Subcommands) -> None:
     batch.add_argument(
         "--max-wait", type=float, default=1800.0, help="seconds per job (default 1800)"
     )
-    batch.set_defaults(command=_batch.batch)
+    batch.set_defaults(batch=True)
 
 
 def _emulator_command(sub: Subcommands) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argparse import Namespace
 
+from ._listen import check_port
 from ._output import Output
 
 __all__ = ["serve"]
@@ -16,6 +17,7 @@ def serve(out: Output, args: Namespace) -> None:
 
     Raises:
         ImportError: uvicorn is not installed.
+        CommandError: The port is taken.
     """
     try:
         import uvicorn  # noqa: F401  # pyright: ignore[reportUnusedImport]
@@ -30,6 +32,7 @@ def serve(out: Output, args: Namespace) -> None:
     base_url = f"http://{shown}:{port}{root}"
     db_path = None if args.db is None else str(args.db)
     where = "in memory" if db_path is None else f"in {db_path}"
+    check_port(host, port)  # before saying where it serves
     out.server(
         {"base_url": base_url, "db_path": db_path, "speed": args.speed, "dialect": dialect},
         f"Emulator at {base_url} ({dialect} dialect, jobs {where}, speed x{args.speed:g}); "
