@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sora_videos._pacing import Pacer, parse_duration
+from sora_videos.emulator._limits import RateLimit, RateLimiter
 
 
 class Clock:
@@ -97,3 +98,52 @@ def test_a_huge_reset_is_capped_so_a_lying_server_cannot_stall_the_client() -> N
     pacer = Pacer(Clock())
     pacer.observe({"x-ratelimit-remaining-requests": "1", "x-ratelimit-reset-requests": "999h"})
     assert pacer.interval == 60.0
+
+
+def test_with_the_limit_known_slots_follow_the_rate_it_sustains() -> None:
+    clock = Clock()
+    pacer = Pacer(clock)
+    pacer.observe(
+        {
+            "x-ratelimit-limit-requests": "60",
+            "x-ratelimit-remaining-requests": "59",
+            "x-ratelimit-reset-requests": "1m0s",
+        }
+    )
+    assert pacer.interval == pytest.approx(1.0)  # 60 per minute, not 1m0s / 59 left
+
+
+def test_no_request_goes_before_the_one_a_limit_back_is_a_window_old() -> None:
+    clock = Clock()
+    pacer = Pacer(clock)
+    headers = {
+        "x-ratelimit-limit-requests": "3",
+        "x-ratelimit-remaining-requests": "2",
+        "x-ratelimit-reset-requests": "1ms",  # a reset this short spaces nothing
+    }
+    pacer.observe(headers)
+    pacer.observe({**headers, "x-ratelimit-reset-requests": "10s"})  # the window's length
+    pacer.observe(headers)
+    first = [pacer.reserve() for _ in range(3)]
+    assert sum(first) < 0.01
+    assert pacer.reserve() == pytest.approx(10.0 * 1.05, abs=0.01)
+
+
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_a_run_paced_by_a_sliding_window_gets_no_429_near_the_bound(concurrency: int) -> None:
+    """Against the emulator's limiter (60 per minute, counted over a sliding window): no
+    request refused, and the run takes about what the limit allows and no more."""
+    clock = Clock()
+    limiter = RateLimiter(RateLimit(60, period=60.0))
+    pacer = Pacer(clock)
+    refused, sends, in_flight = 0, 300, []
+    for _ in range(sends):
+        clock.now += pacer.reserve()
+        verdict = limiter.check("key", clock.now)
+        refused += not verdict.allowed
+        in_flight.append(dict(verdict.headers))
+        if len(in_flight) >= concurrency:  # answers arrive `concurrency` requests late
+            pacer.observe(in_flight.pop(0))
+    elapsed = clock.now - 100.0
+    assert refused == 0
+    assert (sends - 60) * 1.0 <= elapsed <= sends * 1.0 * 1.1
