@@ -71,9 +71,11 @@ class _Allowance:
     @classmethod
     def read(cls, headers: Mapping[str, str], kind: str) -> _Allowance | None:
         remaining = _count(headers.get(f"x-ratelimit-remaining-{kind}"))
+        if remaining is None or remaining < 0:  # most answers: one look-up, nothing to learn
+            return None
         reset_text = headers.get(f"x-ratelimit-reset-{kind}")
         reset = None if reset_text is None else parse_duration(reset_text)
-        if remaining is None or remaining < 0 or reset is None:
+        if reset is None:
             return None
         limit = _count(headers.get(f"x-ratelimit-limit-{kind}"))
         known = limit is not None and limit >= max(remaining, 1)
