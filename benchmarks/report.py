@@ -131,6 +131,39 @@ def _poll(result: Result) -> list[Row]:
     return [Row("`poll` of a job needing N checks", shown, "exactly N requests", exact)]
 
 
+FLEET = "sora_videos as_completed (fleet)"
+PER_JOB = ("sora_videos create_and_poll per job", "openai create_and_poll per job")
+PACED, BOUND = "sora_videos, paced", "lower bound of the limit"
+
+
+def request_rows(results: dict[str, Result]) -> list[Row]:
+    """Requests per job (fleet against per-job loops) and the paced run, when measured."""
+    if "requests" not in results:
+        return []
+    cost = results["requests"]
+    fleet = cost.variants[FLEET].median
+    loops = ", ".join(f"{name.split()[0]} {_median(cost, name)}" for name in PER_JOB)
+    worst = max(cost.variants[name].median for name in PER_JOB)
+    makespan, refused = results["paced"], results["paced_refused"].variants[PACED].high
+    ratio = makespan.ratio(PACED, BOUND)
+    return [
+        Row(
+            f"{_title(cost)}: `as_completed`, 100 at a time, vs `create_and_poll` per job "
+            f"({loops})",
+            f"{fleet:.2f} requests/job ({worst / fleet:.0f}x fewer)",
+            "≤ 3 requests/job",
+            fleet <= 3,
+        ),
+        Row(
+            f"{_title(makespan)}: {_median(makespan, PACED)} vs lower bound "
+            f"{_median(makespan, BOUND)}",
+            f"{refused:.0f} 429s; {ratio:.2f}x the bound",
+            "no 429; close to the bound (≤ 1.25x)",
+            refused == 0 and ratio <= 1.25,
+        ),
+    ]
+
+
 def target_rows(results: dict[str, Result], list_counts: tuple[int, int]) -> list[Row]:
     """Every target of the issue with what this run measured."""
     rows = _per_call(results["sync"], "sync") + _per_call(results["async"], "async")
@@ -138,7 +171,7 @@ def target_rows(results: dict[str, Result], list_counts: tuple[int, int]) -> lis
     rows += _startup(results["import_wall"], results["import_rss"])
     rows += _download(results["download_speed"], results["download_memory"])
     rows += _concurrency(results["concurrency"], results["concurrency_errors"])
-    return rows + _poll(results["poll"])
+    return rows + _poll(results["poll"]) + request_rows(results)
 
 
 def markdown_targets(rows: list[Row]) -> str:
@@ -171,18 +204,27 @@ PANELS = [
     ("download_speed", "download: MiB/s (higher is better)"),
     ("download_memory", "download: client memory growth, MiB (log)"),
     ("concurrency", "1,000 concurrent retrieves: calls/s (higher is better)"),
+    ("requests", "requests per completed and downloaded job (log; lower is better)"),
+    ("paced", "makespan under 60 requests/min, emulated s (lower is better)"),
 ]
+LOG_SCALE = {"download_memory", "requests"}
 
 
-def chart(results: dict[str, Result], path: Path, title: str) -> None:
+def chart(
+    results: dict[str, Result], path: Path, title: str, panels: list[tuple[str, str]] = PANELS
+) -> None:
     """Draw every measured quantity as horizontal bars (median, min-max whiskers)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(4, 2, figsize=(13, 13), layout="constrained")
-    for axis, (key, label) in zip(axes.flat, PANELS, strict=True):
+    shown = [(key, label) for key, label in panels if key in results]
+    rows = -(-len(shown) // 2)
+    figure, axes = plt.subplots(rows, 2, figsize=(13, 3.25 * rows + 0.5), layout="constrained")
+    for axis in axes.flat[len(shown) :]:
+        axis.set_visible(False)
+    for axis, (key, label) in zip(axes.flat, shown, strict=False):
         result = results[key]
         names = list(result.variants)
         medians = [result.variants[name].median for name in names]
@@ -194,7 +236,7 @@ def chart(results: dict[str, Result], path: Path, title: str) -> None:
         axis.barh(names, medians, xerr=spans, color=colours, capsize=3)
         axis.invert_yaxis()
         axis.set_title(label, fontsize=10)
-        if key == "download_memory":
+        if key in LOG_SCALE:
             axis.set_xscale("log")
         for index, (name, value) in enumerate(zip(names, medians, strict=True)):
             axis.annotate(

@@ -1,7 +1,7 @@
 """Benchmark sora_videos against a hand-written httpx + pydantic floor and ``openai``.
 
-    python benchmarks/run.py            the full run (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    fewer repeats, smaller sizes (about 2 minutes)
+    python benchmarks/run.py            the full run (about 12 minutes on 2 cores)
+    python benchmarks/run.py --quick    fewer repeats, smaller sizes (about 3 minutes)
 
 Prints the targets table and every variant's median [min-max], and writes the chart and the
 raw numbers (``--out``, default ``docs/``: ``performance.png``, ``performance.json``).
@@ -27,6 +27,7 @@ import paging
 import percall
 import polling
 import report
+import requests
 import startup
 from common import Result
 
@@ -44,10 +45,12 @@ class Plan:
     download_repeats: int
     concurrent: int
     concurrency_repeats: int
+    jobs: int
+    per_job_jobs: int
 
 
-FULL = Plan(2000, 15, 10_000, 9, 15, 1 << 30, 3, 1000, 5)
-QUICK = Plan(500, 5, 10_000, 3, 5, 256 << 20, 1, 1000, 2)
+FULL = Plan(2000, 15, 10_000, 9, 15, 1 << 30, 3, 1000, 5, 1000, 1000)
+QUICK = Plan(500, 5, 10_000, 3, 5, 256 << 20, 1, 1000, 2, 200, 50)
 
 
 def measure(plan: Plan) -> dict[str, Result]:
@@ -70,6 +73,8 @@ def measure(plan: Plan) -> dict[str, Result]:
         results["concurrency"], results["concurrency_errors"] = speed, errors
     with _step("poll"):
         results["poll"] = polling.run()
+    with _step("requests per job, paced run"):
+        results.update(requests.measure(plan.jobs, plan.per_job_jobs, requests.SPEED))
     return results
 
 

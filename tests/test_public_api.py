@@ -83,6 +83,7 @@ def test_async_twins_are_async_where_the_sync_ones_do_io() -> None:
     for name in ("create", "retrieve", "download_content", "poll", "download", "batch"):
         assert inspect.iscoroutinefunction(getattr(AsyncVideos, name)), name
     assert not inspect.iscoroutinefunction(AsyncVideos.list)  # a paginator, awaited or iterated
+    assert inspect.isasyncgenfunction(AsyncVideos.as_completed)  # `async for`
     for name in ("read", "write_to_file", "stream_to_file", "close"):
         assert inspect.iscoroutinefunction(getattr(AsyncVideoContent, name)), name
     assert inspect.iscoroutinefunction(AsyncCursorPage.get_next_page)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from ._exceptions import SoraError
+from ._pacing import Pacer
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -25,7 +26,8 @@ USER_AGENT = f"sora-videos/{__version__} python/{platform.python_version()}"
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """Everything a request needs from its client. Pure data; the key stays out of ``repr``."""
+    """Everything a request needs from its client: settings, and the ``pacer`` whose slots
+    every request of the client takes. The key stays out of ``repr``."""
 
     api_key: str = field(repr=False)
     base_url: httpx.URL
@@ -37,6 +39,7 @@ class ClientConfig:
     default_query: Mapping[str, str | int | float | bool] = field(
         default_factory=dict[str, "str | int | float | bool"]
     )
+    pacer: Pacer = field(default_factory=Pacer, repr=False, compare=False)
 
     @classmethod
     def resolve(
@@ -79,8 +82,14 @@ class ClientConfig:
         )
 
     def with_changes(self, **changes: object) -> ClientConfig:
-        """A copy with some settings changed (``None`` values are ignored)."""
+        """A copy with some settings changed (``None`` values are ignored).
+
+        The copy paces its requests with this one's ``pacer``, unless it talks to another
+        server or as another account (key, organization, project), which has its own limits.
+        """
         given = {name: value for name, value in changes.items() if value is not None}
+        if given.keys() & {"api_key", "base_url", "organization", "project"}:
+            given["pacer"] = Pacer()
         if "timeout" in given and not isinstance(given["timeout"], httpx.Timeout):
             given["timeout"] = httpx.Timeout(given["timeout"])  # type: ignore[arg-type]
         if "base_url" in given:

@@ -38,8 +38,11 @@ def send_flow(
     request = build_request(config, spec, options)
     while True:
         log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
+        if (wait := config.pacer.reserve()) > 0:
+            yield Sleep(wait)  # the next slot the server's x-ratelimit-* allowance leaves
         try:
             response: httpx.Response = yield Send(request, stream=spec.stream)
+            config.pacer.observe(response.headers)
             if spec.stream and not response.is_success:
                 yield Read(response)  # the error's body, which can be cut short too
         except httpx.TransportError as exc:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from typing_extensions import Unpack
@@ -13,6 +13,7 @@ from .. import _operations as ops
 from .._batch import BatchJob, BatchResult, BatchRun, as_jobs
 from .._batching import run_batch
 from .._download import download_flow
+from .._fleet import Fleet
 from .._models import Video
 from .._poll import DEFAULT_MAX_WAIT, poll_flow
 from .._steps import ProgressCallback
@@ -69,6 +70,53 @@ class Videos(VideoEndpoints):
             on_progress=on_progress,
         )
         return self._engine.run(flow)
+
+    def as_completed(
+        self,
+        video_ids: Iterable[str | Video],
+        *,
+        max_wait: float | None = DEFAULT_MAX_WAIT,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Video], object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[Video]:
+        """Wait for many jobs at once, yielding each job as it finishes.
+
+        All the jobs are checked together, once per poll interval: a round reads
+        ``GET /videos`` newest first until it has seen every job still running (one request
+        for up to a hundred jobs), and retrieves one by one only what the listing does not
+        show (a single job, a server without a listing). The interval is the server's
+        ``openai-poll-after-ms`` (1 s if absent), never less than ``poll_interval``.
+
+        Args:
+            video_ids: The jobs: ids, or the ``Video``s ``create`` returned (their age lets a
+                round stop paging sooner). An id given twice is watched once.
+            max_wait: Seconds, from the first step of the iteration, before giving up;
+                ``None`` waits as long as it takes.
+            poll_interval: The least wait between rounds, in seconds.
+            on_progress: Called with a ``Video`` each time a job's state changes.
+
+        Yields:
+            Each job once, when it is ``completed`` or ``failed`` (then ``.error`` says why;
+            nothing is raised for it), in the order they finished.
+
+        Raises:
+            PollTimeoutError: ``max_wait`` passed first; ``.videos`` holds the last state of
+                every job still running (they go on; watch them again with their ids).
+            NotFoundError: A job no longer exists (deleted meanwhile); the jobs that finished
+                in the same round are yielded first.
+        """
+        fleet = Fleet(max_wait=max_wait, poll_interval=poll_interval)
+        for video in video_ids:
+            fleet.add(video)
+        while fleet:
+            found = self._engine.run(
+                fleet.check(self._engine.config, options, on_progress=on_progress)
+            )
+            for video in found.finished:
+                yield video
+            for error in found.errors.values():
+                raise error
 
     def create_and_poll(
         self,
