@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any, ClassVar, cast
 
 import pydantic
-from pydantic import ConfigDict, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
@@ -25,7 +26,9 @@ class BaseModel(pydantic.BaseModel):
 
     model_config = ConfigDict(extra="allow", protected_namespaces=())
 
-    _request_id: str | None = PrivateAttr(default=None)
+    # Set on the instance by ``parse_model`` (outside pydantic: a private attribute would cost
+    # every object of a listing a post-init call), read like openai's ``_request_id``.
+    _request_id: ClassVar[str | None] = None
     """The ``x-request-id`` of the answer this object came from (openai's name for it)."""
 
     def __eq__(self, other: object) -> bool:
@@ -34,7 +37,7 @@ class BaseModel(pydantic.BaseModel):
             return NotImplemented
         return (
             type(self) is type(other)
-            and self.__dict__ == other.__dict__
+            and _field_values(self) == _field_values(other)
             and self.__pydantic_extra__ == other.__pydantic_extra__
         )
 
@@ -85,23 +88,19 @@ class Video(BaseModel):
     remixed_from_video_id: str | None = None
     error: VideoCreateError | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _seconds_from_duration(cls, data: builtins.object) -> builtins.object:
-        # TensorRT-LLM reports the clip length as ``duration`` and sends no ``seconds``.
-        fields = _fields(data)
-        if fields is not None and "seconds" not in fields and "duration" in fields:
-            return {**fields, "seconds": fields["duration"]}
-        return data
+    # Field validators only (a model-level one would make pydantic build every object of a
+    # listing as a dict before validating it, more than doubling the cost of a page).
 
     @field_validator("seconds", mode="before")
     @classmethod
     def _seconds_as_text(cls, value: builtins.object) -> builtins.object:
-        return seconds_text(value)
+        return value if type(value) is str else seconds_text(value)
 
     @field_validator("progress", mode="before")
     @classmethod
     def _progress_as_int(cls, value: builtins.object) -> builtins.object:
+        if type(value) is int:
+            return value
         if value is None:
             return 0
         if isinstance(value, float) and math.isfinite(value):
@@ -112,6 +111,14 @@ class Video(BaseModel):
     @classmethod
     def _no_empty_error(cls, value: builtins.object) -> builtins.object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _seconds_from_duration(self) -> Video:
+        # TensorRT-LLM reports the clip length as ``duration`` and sends no ``seconds``.
+        extra = self.__pydantic_extra__
+        if extra and "duration" in extra and "seconds" not in self.model_fields_set:
+            self.seconds = cast("VideoSeconds | None", seconds_text(extra["duration"]))
+        return self
 
 
 class VideoDeleted(BaseModel):
@@ -139,6 +146,13 @@ class VideoDeleted(BaseModel):
         if "id" not in fields and context is not None and "video_id" in context:
             fields = {**fields, "id": context["video_id"]}
         return fields
+
+
+def _field_values(model: BaseModel) -> Mapping[str, object]:
+    values: Mapping[str, object] = model.__dict__
+    if "_request_id" in values:
+        values = {k: v for k, v in values.items() if k != "_request_id"}
+    return values
 
 
 def _fields(data: object) -> dict[str, object] | None:

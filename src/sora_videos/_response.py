@@ -44,7 +44,9 @@ def parse_model(
             # key lets the caller replay the call and get that job, not a second one.
             idempotency_key=response.request.headers.get("idempotency-key"),
         ) from err
-    model._request_id = response.headers.get("x-request-id")  # pyright: ignore[reportPrivateUsage]
+    request_id = response.headers.get("x-request-id")
+    if request_id is not None:
+        object.__setattr__(model, "_request_id", request_id)  # see BaseModel._request_id
     return model
 
 
