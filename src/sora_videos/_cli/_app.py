@@ -53,5 +53,12 @@ def _dispatch(args: Namespace, out: Output) -> None:
 
     with warnings.catch_warnings():
         warnings.showwarning = show_warning  # one line, not Python's file:line report
-        with open_client(emulator=emulator, base_url=base_url, notice=out.notice) as client:
+        server, azure = getattr(args, "server", None), getattr(args, "azure_endpoint", None)
+        with open_client(
+            emulator=emulator,
+            base_url=base_url,
+            notice=out.notice,
+            server=server,
+            azure_endpoint=azure,
+        ) as client:
             command(client, out, args)

@@ -7,8 +7,12 @@ from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._azure import AzureSora
 from .._client import Sora
+from .._config import SERVER_ENV
+from ..servers import ServerProfile, resolve_server
 from ._errors import UsageError
+from ._parser import EMULATOR_DIALECTS
 
 __all__ = ["EMULATOR_ENV", "EMULATOR_PHASES", "emulator_db_path", "open_client", "wants_emulator"]
 
@@ -39,7 +43,12 @@ def wants_emulator(
 
 @contextmanager
 def open_client(
-    *, emulator: bool, base_url: str | None, notice: Callable[[str], None]
+    *,
+    emulator: bool,
+    base_url: str | None,
+    notice: Callable[[str], None],
+    server: str | None = None,
+    azure_endpoint: str | None = None,
 ) -> Generator[Sora, None, None]:
     """A client of the chosen server, closed when the block ends.
 
@@ -47,12 +56,16 @@ def open_client(
         emulator: Use the local emulator (in this process, state in the user's cache).
         base_url: The server's URL; ``OPENAI_BASE_URL`` or the default when ``None``.
         notice: Where to say that the emulator is in use.
+        server: The kind of server (``--server``); ``SORA_VIDEOS_SERVER`` when ``None``.
+        azure_endpoint: Azure's resource URL (``--azure-endpoint``): an ``AzureSora``.
 
     Raises:
-        SoraError: No API key (outside the emulator).
+        SoraError: No API key (outside the emulator), or no Azure endpoint.
+        UnknownServerError: ``server`` names no preset.
     """
+    profile = resolve_server(server or os.environ.get(SERVER_ENV) or None)
     if not emulator:
-        with Sora(base_url=base_url) as client:
+        with _client(base_url, profile, azure_endpoint) as client:
             yield client
         return
     from ..emulator import Emulator, Timing
@@ -62,5 +75,15 @@ def open_client(
     notice(f"Using the local emulator (no network, no API key needed); state in {db_path}")
     queued, rendering = EMULATOR_PHASES
     timing = Timing(queued=queued, rendering=rendering)
-    with Emulator(db_path=db_path, timing=timing) as emu, emu.client() as client:
+    dialect = profile.name if profile.name in EMULATOR_DIALECTS else "openai"
+    with (
+        Emulator(db_path=db_path, timing=timing, dialect=dialect) as emu,  # type: ignore[arg-type]
+        emu.client(server=profile) as client,
+    ):
         yield client
+
+
+def _client(base_url: str | None, profile: ServerProfile, azure_endpoint: str | None) -> Sora:
+    if azure_endpoint is None and profile.name != "azure":
+        return Sora(base_url=base_url, server=profile)
+    return AzureSora(azure_endpoint=azure_endpoint, base_url=base_url)
