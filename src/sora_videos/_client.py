@@ -45,7 +45,8 @@ class _Client(Generic[EngineT]):
 
     @property
     def api_key(self) -> str:
-        """The API key requests are sent with."""
+        """The API key requests are sent with (``""`` when none: a keyless server, or a token
+        provider)."""
         return self._config.api_key
 
     @property

@@ -170,7 +170,11 @@ def test_neither_key_nor_token_reaches_a_log_a_repr_or_an_error(
     tokens = Tokens()
     texts: list[str] = []
     with azure_emulator([], valid=lambda token: False) as emu:
-        for options in ({"api_key": "wrong-" + KEY}, {"azure_ad_token_provider": tokens}):
+        choices: list[dict[str, Any]] = [
+            {"api_key": "wrong-" + KEY},
+            {"azure_ad_token_provider": tokens},
+        ]
+        for options in choices:
             http = httpx.Client(transport=emu.transport())
             with AzureSora(base_url=emu.base_url, http_client=http, **options) as client:
                 with pytest.raises(AuthenticationError) as raised:

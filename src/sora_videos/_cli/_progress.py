@@ -18,6 +18,7 @@ from rich.progress import (
 )
 
 from .._models import Video
+from ..servers import interpret_status
 
 __all__ = ["download_bar", "job_bar"]
 
@@ -47,7 +48,7 @@ def job_bar(console: Console, video_id: str) -> Generator[OnVideo, None, None]:
         task = progress.add_task(f"{video_id} waiting", total=100)
 
         def update(video: Video) -> None:
-            done = 100 if video.status == "completed" else video.progress
+            done = 100 if interpret_status(video.status) == "completed" else video.progress
             progress.update(task, description=_job_label(video), completed=done)
 
         yield update
