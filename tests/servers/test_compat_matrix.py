@@ -182,7 +182,7 @@ def _workflow(row: str, tmp: Path) -> Workflow:
     return plain[row]
 
 
-async def unsupported(row: str) -> Workflow:
+def unsupported(row: str) -> Workflow:
     async def probe(client: Any, emu: Emulator) -> None:
         with pytest.raises(UnsupportedOperationError) as raised:
             await settle(PROBES[row](client))
@@ -202,7 +202,7 @@ def _offers(profile: Any, row: str) -> bool:
     return ("create_character" if row == "characters" else row) in profile.operations
 
 
-async def unknown_server_probe(dialect: str, outcome: str) -> Workflow:
+def unknown_server_probe(dialect: str, outcome: str) -> Workflow:
     operation = _missing_operation(dialect)
 
     async def probe(client: Any, emu: Emulator) -> None:
@@ -225,15 +225,13 @@ CELLS = [
 
 @pytest.mark.parametrize(("row", "dialect", "mode"), CELLS)
 def test_matrix_cell(row: str, dialect: str, mode: Mode, tmp_path: Path) -> None:
-    import anyio
-
     outcome = MATRIX[row][dialect]
     options: dict[str, Any] = {}
     if row.startswith("a missing route"):
-        workflow = anyio.run(unknown_server_probe, dialect, outcome)
+        workflow = unknown_server_probe(dialect, outcome)
         options["server"] = "openai"
     elif outcome == UNSUPPORTED:
-        workflow = anyio.run(unsupported, row)
+        workflow = unsupported(row)
     else:
         workflow = _workflow(row, tmp_path)
     with emulated(dialect) as (emu, clock):
