@@ -124,8 +124,11 @@ def test_a_streamed_error_body_is_read_before_it_is_parsed() -> None:
     response = answer(step, 404, json=error_json("expired", code="video_expired"))
     read = flow.send(response)
     assert isinstance(read, Read)
+    check = flow.send(b"")  # a refused download: the job's state tells why
+    assert isinstance(check, Send)
+    assert (check.request.method, check.request.url) == ("GET", "http://api.test/v1/videos/v")
     with pytest.raises(Exception, match="expired") as raised:
-        flow.send(b"")
+        flow.send(answer(check, json=video_json("v")))  # completed: the 404 stands
     assert getattr(raised.value, "code", None) == "video_expired"
 
 

@@ -45,6 +45,7 @@ def public_methods(cls: type) -> dict[str, object]:
 
 TWINS = [
     (Sora, AsyncSora),
+    (sora_videos.AzureSora, sora_videos.AsyncAzureSora),
     (Videos, AsyncVideos),
     (VideoContent, AsyncVideoContent),
     (CursorPage, AsyncCursorPage),

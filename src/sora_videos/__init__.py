@@ -10,6 +10,7 @@ client.videos.download_content(video.id).write_to_file("cat.mp4")
 from ._async.content import AsyncVideoContent
 from ._async.pagination import AsyncCursorPage
 from ._async.videos import AsyncVideos
+from ._azure import AsyncAzureSora, AzureSora
 from ._batch import BatchJob, BatchResult
 from ._client import NOT_GIVEN, AsyncSora, NotGiven, Sora
 from ._exceptions import (
@@ -33,6 +34,7 @@ from ._exceptions import (
     UnprocessableEntityError,
     UnsupportedOperationError,
     VideoFailedError,
+    VideoNotReadyError,
 )
 from ._logging import configure_from_env as _configure_from_env
 from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted, VideoList
@@ -63,12 +65,14 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncAzureSora",
     "AsyncCursorPage",
     "AsyncPaginator",
     "AsyncSora",
     "AsyncVideoContent",
     "AsyncVideos",
     "AuthenticationError",
+    "AzureSora",
     "BadRequestError",
     "BatchJob",
     "BatchResult",
@@ -101,6 +105,7 @@ __all__ = [
     "VideoInput",
     "VideoList",
     "VideoModel",
+    "VideoNotReadyError",
     "VideoReference",
     "VideoSeconds",
     "VideoSize",

@@ -12,6 +12,7 @@ from typing_extensions import Self
 
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
 from ._engine import AsyncEngine, Engine
+from .servers import ServerProfile
 
 if TYPE_CHECKING:
     from ._async.videos import AsyncVideos
@@ -44,7 +45,8 @@ class _Client(Generic[EngineT]):
 
     @property
     def api_key(self) -> str:
-        """The API key requests are sent with."""
+        """The API key requests are sent with (``""`` when none: a keyless server, or a token
+        provider)."""
         return self._config.api_key
 
     @property
@@ -62,6 +64,11 @@ class _Client(Generic[EngineT]):
         """The default timeout of each request."""
         return self._config.timeout
 
+    @property
+    def server(self) -> ServerProfile:
+        """The kind of server this client talks to (``sora_videos.servers``)."""
+        return self._config.server
+
     def with_options(
         self,
         *,
@@ -73,10 +80,14 @@ class _Client(Generic[EngineT]):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
+        server: str | ServerProfile | None = None,
     ) -> Self:
         """A copy with some settings changed, sharing this client's connection pool.
 
         Closing the copy leaves the pool open; close the original when done.
+
+        Raises:
+            UnknownServerError: ``server`` names no preset.
         """
         config = self._config.with_changes(
             api_key=api_key,
@@ -86,6 +97,7 @@ class _Client(Generic[EngineT]):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            server=server,
         )
         if not isinstance(timeout, NotGiven):
             no_limit = httpx.Timeout(None)
@@ -97,7 +109,9 @@ class _Client(Generic[EngineT]):
     copy = with_options  # openai's name for it
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={str(self.base_url)!r})"
+        return (
+            f"{type(self).__name__}(base_url={str(self.base_url)!r}, server={self.server.name!r})"
+        )
 
 
 class Sora(_Client[Engine]):
@@ -113,10 +127,15 @@ class Sora(_Client[Engine]):
         max_retries: Retries after a failed attempt; 0 turns retries off.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
+        server: The kind of server: a preset name (``"azure"``, ``"litellm"``,
+            ``"vllm-omni"``, ``"sglang"``, ``"tensorrt-llm"``) or a ``ServerProfile``; defaults
+            to ``SORA_VIDEOS_SERVER``, then the publisher's API (see docs/servers.md).
         http_client: Your own ``httpx.Client`` (proxies, transports); you close it.
 
     Raises:
-        SoraError: No API key was given or found in the environment.
+        SoraError: No API key was given or found in the environment (and the server needs
+            one), or another server than the publisher's was chosen without ``base_url``.
+        UnknownServerError: ``server`` names no preset.
     """
 
     def __init__(
@@ -130,6 +149,7 @@ class Sora(_Client[Engine]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
+        server: str | ServerProfile | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         config = ClientConfig.resolve(
@@ -141,7 +161,11 @@ class Sora(_Client[Engine]):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            server=server,
         )
+        self._start(config, http_client)
+
+    def _start(self, config: ClientConfig, http_client: httpx.Client | None) -> None:
         http = http_client or httpx.Client(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = Engine(config, http, owns_http=http_client is None)
 
@@ -181,10 +205,15 @@ class AsyncSora(_Client[AsyncEngine]):
         max_retries: Retries after a failed attempt; 0 turns retries off.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
+        server: The kind of server: a preset name (``"azure"``, ``"litellm"``,
+            ``"vllm-omni"``, ``"sglang"``, ``"tensorrt-llm"``) or a ``ServerProfile``; defaults
+            to ``SORA_VIDEOS_SERVER``, then the publisher's API (see docs/servers.md).
         http_client: Your own ``httpx.AsyncClient`` (proxies, transports); you close it.
 
     Raises:
-        SoraError: No API key was given or found in the environment.
+        SoraError: No API key was given or found in the environment (and the server needs
+            one), or another server than the publisher's was chosen without ``base_url``.
+        UnknownServerError: ``server`` names no preset.
     """
 
     def __init__(
@@ -198,6 +227,7 @@ class AsyncSora(_Client[AsyncEngine]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
+        server: str | ServerProfile | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         config = ClientConfig.resolve(
@@ -209,7 +239,11 @@ class AsyncSora(_Client[AsyncEngine]):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            server=server,
         )
+        self._start(config, http_client)
+
+    def _start(self, config: ClientConfig, http_client: httpx.AsyncClient | None) -> None:
         http = http_client or httpx.AsyncClient(timeout=config.timeout, limits=DEFAULT_LIMITS)
         self._engine = AsyncEngine(config, http, owns_http=http_client is None)
 

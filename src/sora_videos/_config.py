@@ -6,7 +6,7 @@ import ipaddress
 import os
 import platform
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import httpx
@@ -15,19 +15,34 @@ from ._exceptions import SoraError
 from ._pacing import Pacer
 from ._retry import RetryPolicy
 from ._version import __version__
+from .servers import OPENAI, ServerProfile, auth_headers, resolve_server
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientConfig"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "SERVER_ENV",
+    "ClientConfig",
+    "TokenProvider",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 USER_AGENT = f"sora-videos/{__version__} python/{platform.python_version()}"
+SERVER_ENV = "SORA_VIDEOS_SERVER"
+
+TokenProvider = Callable[[], "str | Awaitable[str]"]
+"""A function returning a fresh bearer token (azure-identity's ``get_bearer_token_provider``)."""
 
 
 @dataclass(frozen=True)
 class ClientConfig:
     """Everything a request needs from its client: settings, and the ``pacer`` whose slots
-    every request of the client takes. The key stays out of ``repr``."""
+    every request of the client takes. The key stays out of ``repr``.
+
+    ``api_key`` is ``""`` when the server needs none or a ``token_provider`` authenticates.
+    """
 
     api_key: str = field(repr=False)
     base_url: httpx.URL
@@ -40,6 +55,8 @@ class ClientConfig:
         default_factory=dict[str, "str | int | float | bool"]
     )
     pacer: Pacer = field(default_factory=Pacer, repr=False, compare=False)
+    server: ServerProfile = OPENAI
+    token_provider: TokenProvider | None = field(default=None, repr=False)
 
     @classmethod
     def resolve(
@@ -53,23 +70,30 @@ class ClientConfig:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
+        server: str | ServerProfile | None = None,
+        token_provider: TokenProvider | None = None,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
-        """Settings from arguments, falling back to ``OPENAI_*`` environment variables.
+        """Settings from arguments, falling back to ``OPENAI_*`` environment variables (and
+        ``SORA_VIDEOS_SERVER`` for the server).
 
         Raises:
-            SoraError: No API key was given and ``OPENAI_API_KEY`` is not set.
+            SoraError: No API key was given, ``OPENAI_API_KEY`` is not set and the server
+                needs one; or a server other than the publisher's was chosen without a
+                ``base_url``.
+            UnknownServerError: ``server`` names no preset.
             ValueError: ``max_retries`` is negative or ``base_url`` is not http(s).
         """
-        key = api_key if api_key is not None else environ.get("OPENAI_API_KEY")
-        if not key:
+        profile = resolve_server(server if server is not None else environ.get(SERVER_ENV) or None)
+        key = api_key if api_key is not None else environ.get("OPENAI_API_KEY", "")
+        if not key and profile.auth != "optional" and token_provider is None:
             raise SoraError(
                 "no API key: pass api_key= to the client or set the OPENAI_API_KEY "
                 "environment variable"
             )
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, not {max_retries}")
-        url = httpx.URL(base_url or environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
+        url = httpx.URL(base_url or environ.get("OPENAI_BASE_URL") or _default_url(profile))
         return cls(
             api_key=key,
             base_url=_checked_base_url(url),
@@ -79,6 +103,8 @@ class ClientConfig:
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
             default_query=dict(default_query or {}),
+            server=profile,
+            token_provider=token_provider,
         )
 
     def with_changes(self, **changes: object) -> ClientConfig:
@@ -94,6 +120,8 @@ class ClientConfig:
             given["timeout"] = httpx.Timeout(given["timeout"])  # type: ignore[arg-type]
         if "base_url" in given:
             given["base_url"] = _checked_base_url(httpx.URL(str(given["base_url"])))
+        if "server" in given:
+            given["server"] = resolve_server(given["server"])  # type: ignore[arg-type]
         return replace(self, **given)  # type: ignore[arg-type]
 
     @property
@@ -101,19 +129,37 @@ class ClientConfig:
         """The retry policy every operation of this client follows."""
         return RetryPolicy(max_retries=self.max_retries)
 
+    @property
+    def query(self) -> dict[str, str | int | float | bool]:
+        """The query parameters every request carries: the server's, then the client's."""
+        return {**self.server.default_query, **self.default_query}
+
+    @property
+    def signs_requests(self) -> bool:
+        """Whether credentials are added per request (``api-key`` or a token provider), by
+        an ``httpx.Auth`` that keeps them on the server's origin, rather than as headers."""
+        return self.token_provider is not None or self.server.auth == "api-key"
+
     def headers(self) -> dict[str, str]:
-        """The headers every request carries, the key included."""
-        headers = {
-            "Authorization": f"Bearer {self.api_key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        """The headers every request carries, a bearer key included (see ``signs_requests``)."""
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if not self.signs_requests:
+            headers.update(auth_headers(self.server, self.api_key))
         if self.organization:
             headers["OpenAI-Organization"] = self.organization
         if self.project:
             headers["OpenAI-Project"] = self.project
         headers.update(self.default_headers)
         return headers
+
+
+def _default_url(profile: ServerProfile) -> str:
+    if profile.name != OPENAI.name:
+        raise SoraError(
+            f"the {profile.name} server has no public address: pass base_url= (or set "
+            f"OPENAI_BASE_URL)"
+        )
+    return DEFAULT_BASE_URL
 
 
 def _checked_base_url(url: httpx.URL) -> httpx.URL:

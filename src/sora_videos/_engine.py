@@ -111,7 +111,11 @@ class Engine:
 
     def _perform(self, step: Step, temps: set[Path]) -> object:
         if isinstance(step, Send):
-            return self.http.send(to_httpx(self.http, step.request), stream=step.stream)
+            built, auth = to_httpx(self.http, step.request), step.request.auth
+            if auth is None:
+                return self.http.send(built, stream=step.stream)
+            # The auth follows redirects itself, keeping credentials on the origin.
+            return self.http.send(built, stream=step.stream, auth=auth, follow_redirects=False)
         if isinstance(step, Read):
             return step.response.read()
         if isinstance(step, Sleep):
@@ -182,7 +186,13 @@ class AsyncEngine:
 
     async def _perform(self, step: Step, temps: set[Path]) -> object:
         if isinstance(step, Send):
-            return await self.http.send(to_httpx(self.http, step.request), stream=step.stream)
+            built, auth = to_httpx(self.http, step.request), step.request.auth
+            if auth is None:
+                return await self.http.send(built, stream=step.stream)
+            # The auth follows redirects itself, keeping credentials on the origin.
+            return await self.http.send(
+                built, stream=step.stream, auth=auth, follow_redirects=False
+            )
         if isinstance(step, Read):
             return await step.response.aread()
         if isinstance(step, Sleep):

@@ -8,6 +8,7 @@ SoraError
 │   │   ├── PermissionDeniedError       403
 │   │   ├── NotFoundError               404
 │   │   ├── ConflictError               409
+│   │   │   └── VideoNotReadyError      /content of a job not done yet (``.video``)
 │   │   ├── UnprocessableEntityError    422
 │   │   ├── RateLimitError              429
 │   │   └── InternalServerError         5xx
@@ -53,6 +54,7 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedOperationError",
     "VideoFailedError",
+    "VideoNotReadyError",
 ]
 
 
@@ -180,6 +182,32 @@ class NotFoundError(APIStatusError):
 
 class ConflictError(APIStatusError):
     """409: the resource is in a state that does not allow this yet."""
+
+
+class VideoNotReadyError(ConflictError):
+    """The job's media was asked for before the job completed.
+
+    Servers say so differently (409, or 404 "Generation is still in-progress", or 400 "not
+    ready"); whatever the status, the job's own state (retrieved once) decides, so this is
+    never a missing video. Wait with ``videos.poll`` first.
+
+    Attributes:
+        video: The job as retrieved after the refusal (still ``queued``, ``in_progress``...).
+    """
+
+    video: Video
+
+    def __init__(self, error: APIStatusError, video: Video) -> None:
+        assert error.response is not None  # a fresh error always holds its response
+        super().__init__(
+            f"video {video.id} is {video.status} ({video.progress}%), not completed: its "
+            f"content is not ready yet; wait with videos.poll() before downloading",
+            response=error.response,
+            body=error.body,
+            code=error.code,
+            param=error.param,
+        )
+        self.video = video
 
 
 class UnprocessableEntityError(APIStatusError):

@@ -18,13 +18,14 @@ import httpx
 
 from . import _operations as ops
 from ._config import ClientConfig
-from ._exceptions import APIStatusError, PollTimeoutError, SoraError
+from ._exceptions import APIStatusError, PollTimeoutError, SoraError, UnsupportedOperationError
 from ._models import Video, VideoList
 from ._poll import poll_delay
 from ._response import parse_model
 from ._send import send_flow
 from ._steps import Flow, Notify, Sleep
 from ._types import RequestOptions
+from .servers import OPENAI, ServerProfile, interpret_status
 
 __all__ = ["Fleet", "Round", "is_settled"]
 
@@ -33,13 +34,12 @@ BLIND_PAGES = 3
 """Pages read when the age of a watched job is not known yet (before its first sighting)."""
 USELESS_ROUNDS = 2
 """Listings that showed none of several watched jobs before the fleet stops listing."""
-_DONE = frozenset({"completed", "succeeded"})
-_FAILED = frozenset({"failed", "cancelled", "canceled", "expired"})
 
 
-def is_settled(video: Video) -> bool:
-    """Whether the job has finished, one way or the other (polling it further is useless)."""
-    return video.status in _DONE or video.status in _FAILED
+def is_settled(video: Video, profile: ServerProfile = OPENAI) -> bool:
+    """Whether the job has finished, one way or the other (polling it further is useless),
+    in the words of the server's ``profile``."""
+    return interpret_status(video.status, profile) != "waiting"
 
 
 @dataclass
@@ -173,9 +173,9 @@ class Fleet:
                 continue
             seen[video_id] = parse_model(Video, response)
             result.headers = response.headers
-        finished = [v for v in seen.values() if is_settled(v)]
+        finished = [v for v in seen.values() if is_settled(v, config.server)]
         result.finished = sorted(finished, key=lambda v: v.completed_at or 0)
-        result.running = [v for v in seen.values() if not is_settled(v)]
+        result.running = [v for v in seen.values() if not is_settled(v, config.server)]
         return result
 
     def _listing(
@@ -192,6 +192,9 @@ class Fleet:
             spec = ops.list_page(after=after, limit=PAGE_SIZE, order="desc")
             try:
                 response = yield from send_flow(config, spec, options)
+            except UnsupportedOperationError:  # the profile, or the answer, says no listing
+                self._can_list = False
+                break
             except APIStatusError as err:
                 if err.status_code not in (404, 405, 501):
                     raise

@@ -12,6 +12,7 @@ from ._models import Video
 from ._multipart import FilePart, is_file_input, to_file_part
 from ._request import RequestSpec, path_segment
 from ._types import InputReference, VideoInput, VideoModel, VideoSeconds, VideoSize, VideoVariant
+from .servers import Operation
 
 __all__ = [
     "character_create",
@@ -58,6 +59,7 @@ def new_idempotency_key() -> str:
 
 
 def _job(
+    operation: Operation,
     path: str,
     fields: Mapping[str, object | None],
     files: Mapping[str, object | None],
@@ -82,6 +84,7 @@ def _job(
         json=body,
         files=uploads or None,
         idempotency_key=idempotency_key or new_idempotency_key(),
+        operation=operation,
     )
 
 
@@ -108,18 +111,20 @@ def create(
 ) -> RequestSpec:
     """``POST /videos``: JSON, or multipart when ``input_reference`` is a file."""
     fields = {"prompt": _prompt(prompt), "model": model, "seconds": _seconds(seconds), "size": size}
-    return _job("videos", fields, {"input_reference": input_reference}, idempotency_key)
+    return _job("create", "videos", fields, {"input_reference": input_reference}, idempotency_key)
 
 
 def remix(video_id: str, *, prompt: str, idempotency_key: str | None) -> RequestSpec:
     """``POST /videos/{id}/remix``."""
     path = f"videos/{path_segment(video_id, name='video_id')}/remix"
-    return _job(path, {"prompt": _prompt(prompt)}, {}, idempotency_key)
+    return _job("remix", path, {"prompt": _prompt(prompt)}, {}, idempotency_key)
 
 
 def edit(*, prompt: str, video: VideoInput | Video, idempotency_key: str | None) -> RequestSpec:
     """``POST /videos/edits``: ``video`` as ``{"id": ...}`` (JSON) or a file (multipart)."""
-    return _job("videos/edits", {"prompt": _prompt(prompt)}, {"video": video}, idempotency_key)
+    return _job(
+        "edit", "videos/edits", {"prompt": _prompt(prompt)}, {"video": video}, idempotency_key
+    )
 
 
 def extend(
@@ -131,7 +136,7 @@ def extend(
 ) -> RequestSpec:
     """``POST /videos/extensions``."""
     fields = {"prompt": _prompt(prompt), "seconds": _seconds(seconds)}
-    return _job("videos/extensions", fields, {"video": video}, idempotency_key)
+    return _job("extend", "videos/extensions", fields, {"video": video}, idempotency_key)
 
 
 def character_create(
@@ -140,23 +145,31 @@ def character_create(
     """``POST /videos/characters`` (always multipart: the video is uploaded)."""
     if isinstance(video, (dict, Video)):
         raise TypeError("create_character needs a video file to upload, not a reference")
-    return _job("videos/characters", {"name": name}, {"video": video}, idempotency_key)
+    return _job(
+        "create_character", "videos/characters", {"name": name}, {"video": video}, idempotency_key
+    )
 
 
 def retrieve(video_id: str) -> RequestSpec:
     """``GET /videos/{id}``."""
-    return RequestSpec("GET", f"videos/{path_segment(video_id, name='video_id')}")
+    return RequestSpec(
+        "GET", f"videos/{path_segment(video_id, name='video_id')}", operation="retrieve"
+    )
 
 
 def delete(video_id: str) -> RequestSpec:
     """``DELETE /videos/{id}``."""
-    return RequestSpec("DELETE", f"videos/{path_segment(video_id, name='video_id')}")
+    return RequestSpec(
+        "DELETE", f"videos/{path_segment(video_id, name='video_id')}", operation="delete"
+    )
 
 
 def character_get(character_id: str) -> RequestSpec:
     """``GET /videos/characters/{id}``."""
     return RequestSpec(
-        "GET", f"videos/characters/{path_segment(character_id, name='character_id')}"
+        "GET",
+        f"videos/characters/{path_segment(character_id, name='character_id')}",
+        operation="get_character",
     )
 
 
@@ -166,7 +179,8 @@ def list_page(*, after: str | None, limit: int | None, order: str | None) -> Req
         raise ValueError(f"limit must be between 0 and 100, not {limit}")
     if order is not None and order not in ("asc", "desc"):
         raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
-    return RequestSpec("GET", "videos", params={"after": after, "limit": limit, "order": order})
+    params = {"after": after, "limit": limit, "order": order}
+    return RequestSpec("GET", "videos", params=params, operation="list")
 
 
 def content(video_id: str, *, variant: VideoVariant) -> RequestSpec:
@@ -175,5 +189,10 @@ def content(video_id: str, *, variant: VideoVariant) -> RequestSpec:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
     path = f"videos/{path_segment(video_id, name='video_id')}/content"
     return RequestSpec(
-        "GET", path, params={"variant": variant}, headers={"Accept": ACCEPT[variant]}, stream=True
+        "GET",
+        path,
+        params={"variant": variant},
+        headers={"Accept": ACCEPT[variant]},
+        stream=True,
+        operation="content",
     )

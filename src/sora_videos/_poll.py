@@ -15,6 +15,7 @@ from ._response import parse_model
 from ._send import send_flow
 from ._steps import Flow, Notify, Sleep
 from ._types import RequestOptions
+from .servers import interpret_status
 
 __all__ = ["DEFAULT_MAX_WAIT", "poll_delay", "poll_flow"]
 
@@ -46,10 +47,13 @@ def poll_flow(
     on_progress: Callable[[Video], object] | None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Flow[Video]:
-    """Retrieve the job until it is ``completed``; one request per poll, nothing more.
+    """Retrieve the job until it is done; one request per poll, nothing more.
+
+    The server's profile says which status words mean done (``completed``, ``succeeded``) or
+    ended without a video (``failed``, ``cancelled``...); any other word means keep waiting.
 
     Raises:
-        VideoFailedError: The job ended ``failed``.
+        VideoFailedError: The job ended without a video.
         PollTimeoutError: ``max_wait`` seconds passed first.
     """
     deadline = None if max_wait is None else clock() + max_wait
@@ -60,9 +64,10 @@ def poll_flow(
         if on_progress is not None and video != last:
             yield Notify(on_progress, video)
         last = video
-        if video.status == "completed":
+        meaning = interpret_status(video.status, config.server)
+        if meaning == "completed":
             return video
-        if video.status == "failed":
+        if meaning == "failed":
             raise VideoFailedError(video)
         delay = poll_delay(response.headers, poll_interval)
         if deadline is not None:

@@ -9,9 +9,11 @@ from urllib.parse import quote
 
 import httpx
 
+from ._auth import EndpointAuth
 from ._config import ClientConfig
 from ._multipart import FilePart, MultipartStream
 from ._types import RequestOptions
+from .servers import Operation
 
 __all__ = ["HTTPRequest", "RequestSpec", "build_request", "path_segment"]
 
@@ -30,6 +32,8 @@ class RequestSpec:
         headers: Headers of the operation's own (``Accept`` for media, ``Range``).
         idempotency_key: Sent as ``Idempotency-Key``; the same on every retry.
         stream: Whether the caller reads the body itself (downloads).
+        operation: The API operation, for the server profile (``None``: none applies).
+        multipart: Send the body as multipart/form-data even without files.
     """
 
     method: str
@@ -40,11 +44,14 @@ class RequestSpec:
     headers: Mapping[str, str] | None = None
     idempotency_key: str | None = None
     stream: bool = False
+    operation: Operation | None = None
+    multipart: bool = False
 
 
 @dataclass(frozen=True)
 class HTTPRequest:
-    """A request ready for ``httpx.Client.build_request``; ``body`` streams multipart uploads."""
+    """A request ready for ``httpx.Client.build_request``; ``body`` streams multipart uploads;
+    ``auth``, when set, signs each attempt (see ``ClientConfig.signs_requests``)."""
 
     method: str
     url: str
@@ -53,6 +60,7 @@ class HTTPRequest:
     json: dict[str, object] | None
     body: MultipartStream | None
     timeout: httpx.Timeout
+    auth: httpx.Auth | None = field(default=None, repr=False)
 
     @property
     def replayable(self) -> bool:
@@ -81,15 +89,15 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
         headers.update(spec.headers)
     if spec.idempotency_key:
         headers["Idempotency-Key"] = spec.idempotency_key
-    params: dict[str, str | int | float | bool] = dict(config.default_query)
+    params = config.query
     params.update((key, value) for key, value in (spec.params or {}).items() if value is not None)
     params.update(options.get("extra_query", {}))
     json: dict[str, object] | None = None
     body: MultipartStream | None = None
     if spec.json is not None or spec.files or "extra_body" in options:
         fields = {**(spec.json or {}), **options.get("extra_body", {})}
-        if spec.files:
-            body = MultipartStream(_form_fields(fields), spec.files)
+        if spec.files or spec.multipart:
+            body = MultipartStream(_form_fields(fields), spec.files or {})
             headers["Content-Type"] = body.content_type
             length = body.content_length()
             if length is None:
@@ -108,6 +116,7 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
         json=json,
         body=body,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        auth=EndpointAuth.of(config) if config.signs_requests else None,
     )
 
 

@@ -10,6 +10,7 @@ from ._config import ClientConfig
 from ._request import RequestSpec, build_request
 from ._response import connection_error, status_error
 from ._retry import RetryBudget
+from ._serving import answers_with_video, explain, for_server
 from ._steps import Flow, Read, Send, Sleep
 from ._types import RequestOptions
 
@@ -32,8 +33,10 @@ def send_flow(
             download shares one across its resumes); a new one from the client's policy
             when left out.
 
-    Returns the successful response; raises the typed error otherwise.
+    Returns the successful response; raises the typed error otherwise (as the server's
+    profile explains it: ``_serving.explain``).
     """
+    spec = for_server(config.server, spec)
     budget = budget if budget is not None else config.retry_policy.budget()
     request = build_request(config, spec, options)
     while True:
@@ -58,17 +61,18 @@ def send_flow(
                 response.status_code,
                 response.headers.get("x-request-id"),
             )
-            if response.is_success:
+            if response.is_success or answers_with_video(config.server, spec, response):
                 return response
             decision = budget.decide(
                 response.status_code, response.headers, replayable=request.replayable
             )
             if not decision.retry:
-                raise status_error(
+                error = status_error(
                     response,
                     retry_after=decision.retry_after,
                     idempotency_key=spec.idempotency_key,
                 )
+                raise (yield from explain(config, spec, options, error))
         log.debug("retry %d in %.2f s (%s)", budget.used, decision.delay, decision.reason)
         yield Sleep(decision.delay)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 import httpx
@@ -117,7 +118,7 @@ class AsyncVideosWithRawResponse:
         """``list``'s first page, unparsed."""
         spec = ops.list_page(after=after, limit=limit, order=order)
         seen = frozenset([after] if after else [])
-        request = PageRequest(spec, options, _parse.video_list, seen)
+        request = PageRequest(spec, options, partial(_parse.video_list, limit=limit), seen)
 
         def parse(response: httpx.Response) -> AsyncCursorPage[Video]:
             return AsyncCursorPage(request.parse(response), engine=self._engine, request=request)
@@ -134,7 +135,12 @@ class AsyncVideosWithRawResponse:
         self, video_id: str, **options: Unpack[RequestOptions]
     ) -> RawResponse[VideoDeleted]:
         """``delete``, unparsed."""
-        return await self._engine.request(ops.delete(video_id), _parse.deleted, options)
+        spec = ops.delete(video_id)
+
+        def parse(response: httpx.Response) -> VideoDeleted:
+            return _parse.deleted(response, video_id)
+
+        return await self._engine.request(spec, parse, options)
 
     async def download_content(
         self,

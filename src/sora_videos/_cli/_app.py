@@ -55,7 +55,12 @@ def _dispatch(args: Namespace, out: Output) -> None:
     if getattr(args, "serve", False):
         serve(out, args)
         return
-    server = Server.choose(getattr(args, "emulator", False), getattr(args, "base_url", None))
+    server = Server.choose(
+        getattr(args, "emulator", False),
+        getattr(args, "base_url", None),
+        kind=getattr(args, "server", None),
+        azure_endpoint=getattr(args, "azure_endpoint", None),
+    )
     if getattr(args, "batch", False):
         batch(server, out, args)
         return

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._azure import AsyncAzureSora, AzureSora
 from .._client import AsyncSora, Sora
+from .._config import SERVER_ENV
+from ..servers import ServerProfile, resolve_server
 from ._errors import CommandError, UsageError
 
 if TYPE_CHECKING:
@@ -34,16 +37,27 @@ class Server:
     """The server a command talks to, and how to name it again in a command to run later.
 
     Attributes:
-        emulator: The local emulator, in this process (state in the user's cache).
+        emulator: The local emulator, in this process (state in the user's cache); it answers
+            as ``kind`` does.
         base_url: The server's URL; ``OPENAI_BASE_URL`` or the default when ``None``.
+        kind: The kind of server (``--server``, else ``SORA_VIDEOS_SERVER``), by name.
+        azure_endpoint: Azure's resource URL (``--azure-endpoint``): an ``AzureSora``.
     """
 
     emulator: bool
     base_url: str | None
+    kind: str | None = None
+    azure_endpoint: str | None = None
 
     @classmethod
     def choose(
-        cls, flag: bool, base_url: str | None, environ: Mapping[str, str] = os.environ
+        cls,
+        flag: bool,
+        base_url: str | None,
+        *,
+        kind: str | None = None,
+        azure_endpoint: str | None = None,
+        environ: Mapping[str, str] = os.environ,
     ) -> Server:
         """``--emulator``, or ``SORA_VIDEOS_EMULATOR=1`` unless ``--base-url`` names a server.
 
@@ -53,13 +67,28 @@ class Server:
         if flag and base_url is not None:
             raise UsageError("--emulator and --base-url exclude each other: choose one server")
         wanted = flag or (base_url is None and environ.get(EMULATOR_ENV, "") not in ("", "0"))
-        return cls(emulator=wanted, base_url=base_url)
+        return cls(wanted, base_url, kind, azure_endpoint)
+
+    @property
+    def profile(self) -> ServerProfile:
+        """The server profile (raises ``UnknownServerError`` for a name that is no preset)."""
+        if self.azure_endpoint is not None:
+            return resolve_server("azure")
+        return resolve_server(self.kind or os.environ.get(SERVER_ENV) or None)
+
+    @property
+    def azure(self) -> bool:
+        """Whether this is Azure OpenAI, reached through ``AzureSora``."""
+        return not self.emulator and self.profile.name == "azure"
 
     def options(self) -> list[str]:
         """The command-line options that choose this server again."""
+        chosen = ["--server", self.kind] if self.kind else []
         if self.emulator:
-            return ["--emulator"]
-        return [] if self.base_url is None else ["--base-url", self.base_url]
+            return ["--emulator", *chosen]
+        if self.azure_endpoint is not None:
+            chosen += ["--azure-endpoint", self.azure_endpoint]
+        return chosen if self.base_url is None else [*chosen, "--base-url", self.base_url]
 
     @contextmanager
     def client(self, notice: Callable[[str], None]) -> Generator[Sora, None, None]:
@@ -69,11 +98,15 @@ class Server:
             CommandError: No API key (outside the emulator).
         """
         if not self.emulator:
-            _check_key()
-            with Sora(base_url=self.base_url) as client:
+            self._check_key()
+            if self.azure:
+                client: Sora = AzureSora(azure_endpoint=self.azure_endpoint, base_url=self.base_url)
+            else:
+                client = Sora(base_url=self.base_url, server=self.profile)
+            with client:
                 yield client
             return
-        with _emulator(notice) as emu, emu.client() as client:
+        with _emulator(notice, self.profile) as emu, emu.client(server=self.profile) as client:
             yield client
 
     @asynccontextmanager
@@ -84,22 +117,32 @@ class Server:
             CommandError: No API key (outside the emulator).
         """
         if not self.emulator:
-            _check_key()
-            async with AsyncSora(base_url=self.base_url) as client:
+            self._check_key()
+            if self.azure:
+                client: AsyncSora = AsyncAzureSora(
+                    azure_endpoint=self.azure_endpoint, base_url=self.base_url
+                )
+            else:
+                client = AsyncSora(base_url=self.base_url, server=self.profile)
+            async with client:
                 yield client
             return
-        with _emulator(notice) as emu:
-            async with emu.async_client() as client:
+        with _emulator(notice, self.profile) as emu:
+            async with emu.async_client(server=self.profile) as client:
                 yield client
 
-
-def _check_key(environ: Mapping[str, str] = os.environ) -> None:
-    if not environ.get("OPENAI_API_KEY", "").strip():
-        raise CommandError(NO_KEY)
+    def _check_key(self, environ: Mapping[str, str] = os.environ) -> None:
+        if self.profile.auth == "optional":  # a self-hosted server needs no key by default
+            return
+        name = "AZURE_OPENAI_API_KEY" if self.azure else "OPENAI_API_KEY"
+        if not environ.get(name, "").strip():
+            raise CommandError(NO_KEY.replace("OPENAI_API_KEY", name))
 
 
 @contextmanager
-def _emulator(notice: Callable[[str], None]) -> Generator[Emulator, None, None]:
+def _emulator(
+    notice: Callable[[str], None], profile: ServerProfile
+) -> Generator[Emulator, None, None]:
     from ..emulator import Emulator, Timing
 
     db_path = emulator_db_path()
@@ -107,7 +150,11 @@ def _emulator(notice: Callable[[str], None]) -> Generator[Emulator, None, None]:
     if _first_time_this_session(db_path.parent / "notice-session"):
         notice(f"Using the local emulator (no network, no API key needed); state in {db_path}")
     queued, rendering = EMULATOR_PHASES
-    with Emulator(db_path=db_path, timing=Timing(queued=queued, rendering=rendering)) as emu:
+    timing = Timing(queued=queued, rendering=rendering)
+    from ..emulator import DIALECTS
+
+    dialect = profile.name if profile.name in DIALECTS else "openai"
+    with Emulator(db_path=db_path, timing=timing, dialect=dialect) as emu:  # type: ignore[arg-type]
         yield emu
 
 

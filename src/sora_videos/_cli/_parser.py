@@ -44,6 +44,20 @@ def _common(*, servers: bool = True) -> argparse.ArgumentParser:
         "--base-url", default=argparse.SUPPRESS, metavar="URL", help="the API server's URL"
     )
     group.add_argument(
+        "--server",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help="the kind of server: openai, azure, litellm, vllm-omni, sglang, tensorrt-llm "
+        "(default SORA_VIDEOS_SERVER, else openai)",
+    )
+    group.add_argument(
+        "--azure-endpoint",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="Azure: the resource's URL (default AZURE_OPENAI_ENDPOINT; key in "
+        "AZURE_OPENAI_API_KEY); implies --server azure",
+    )
+    group.add_argument(
         "--emulator",
         action="store_true",
         default=argparse.SUPPRESS,

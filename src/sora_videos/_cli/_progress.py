@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.text import Text
 
 from .._models import Video
+from ..servers import interpret_status
 from ._safe import safe
 
 __all__ = ["download_bar", "job_bar"]
@@ -67,10 +68,11 @@ def job_bar(console: Console, video_id: str) -> Generator[OnVideo, None, None]:
         task = progress.add_task(f"{safe(video_id)} waiting", total=100, status="queued")
 
         def update(video: Video) -> None:
-            done = 100 if video.status == "completed" else video.progress
+            meaning = interpret_status(video.status)  # other servers' words included
+            done = 100 if meaning == "completed" else video.progress
             label = f"{safe(video.id)} {safe(video.status)}"
-            progress.update(task, description=label, completed=done, status=video.status)
-            if video.status in MARKS:
+            progress.update(task, description=label, completed=done, status=meaning)
+            if meaning in MARKS:
                 progress.stop_task(task)
 
         yield update

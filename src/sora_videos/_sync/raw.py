@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 import httpx
@@ -118,7 +119,7 @@ class VideosWithRawResponse:
         """``list``'s first page, unparsed."""
         spec = ops.list_page(after=after, limit=limit, order=order)
         seen = frozenset([after] if after else [])
-        request = PageRequest(spec, options, _parse.video_list, seen)
+        request = PageRequest(spec, options, partial(_parse.video_list, limit=limit), seen)
 
         def parse(response: httpx.Response) -> CursorPage[Video]:
             return CursorPage(request.parse(response), engine=self._engine, request=request)
@@ -131,7 +132,12 @@ class VideosWithRawResponse:
 
     def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> RawResponse[VideoDeleted]:
         """``delete``, unparsed."""
-        return self._engine.request(ops.delete(video_id), _parse.deleted, options)
+        spec = ops.delete(video_id)
+
+        def parse(response: httpx.Response) -> VideoDeleted:
+            return _parse.deleted(response, video_id)
+
+        return self._engine.request(spec, parse, options)
 
     def download_content(
         self,

@@ -29,6 +29,7 @@ from ._transport import AsyncEmulatorTransport, EmulatorTransport
 
 if TYPE_CHECKING:
     from sora_videos import AsyncSora, Sora
+    from sora_videos.servers import ServerProfile
 
 __all__ = ["BASE_URL", "ClientOptions", "Emulator"]
 
@@ -44,6 +45,7 @@ class ClientOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout | None
     max_retries: int
     default_headers: dict[str, str] | None
+    server: str | ServerProfile | None
 
 
 class Emulator:
@@ -163,10 +165,13 @@ class Emulator:
         """Return a ``sora_videos.Sora`` client wired to this emulator in-process.
 
         Args:
-            **options: Passed to ``Sora`` (e.g. ``max_retries=0``).
+            **options: Passed to ``Sora`` (e.g. ``max_retries=0``); ``server`` defaults to
+                this emulator's dialect (``server="openai"`` talks to it as to an unknown
+                server would).
         """
         from sora_videos import Sora
 
+        options.setdefault("server", self.dialect.name)
         http_client = httpx.Client(transport=self.transport(), base_url=self.base_url)
         return Sora(api_key="emulator", base_url=self.base_url, http_client=http_client, **options)
 
@@ -174,10 +179,12 @@ class Emulator:
         """Return a ``sora_videos.AsyncSora`` client wired to this emulator in-process.
 
         Args:
-            **options: Passed to ``AsyncSora`` (e.g. ``max_retries=0``).
+            **options: Passed to ``AsyncSora`` (e.g. ``max_retries=0``); ``server`` defaults to
+                this emulator's dialect.
         """
         from sora_videos import AsyncSora
 
+        options.setdefault("server", self.dialect.name)
         http_client = httpx.AsyncClient(transport=self.async_transport(), base_url=self.base_url)
         return AsyncSora(
             api_key="emulator", base_url=self.base_url, http_client=http_client, **options
