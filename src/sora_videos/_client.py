@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 import httpx
 from typing_extensions import Self
 
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
+from ._config import DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
 from ._engine import AsyncEngine, Engine
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ class _Client(Generic[EngineT]):
         project: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
+        max_body_size: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
     ) -> Self:
@@ -84,6 +85,7 @@ class _Client(Generic[EngineT]):
             organization=organization,
             project=project,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
         )
@@ -109,14 +111,20 @@ class Sora(_Client[Engine]):
             ``https://api.openai.com/v1``.
         organization: Sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
-        timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
+        timeout: Seconds (or an ``httpx.Timeout``, whose ``read`` value counts) that each
+            attempt of a request may take in all, answer included; for media downloads, the
+            wait for the answer and for each read. ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
+        max_body_size: The most bytes read of a JSON or error answer, decoded size
+            included (8 MiB by default); a larger answer is an
+            ``APIResponseValidationError``.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         http_client: Your own ``httpx.Client`` (proxies, transports); you close it.
 
     Raises:
-        SoraError: No API key was given or found in the environment.
+        SoraError: No API key was given or found in the environment, or the key has a
+            control character inside it.
     """
 
     def __init__(
@@ -128,6 +136,7 @@ class Sora(_Client[Engine]):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
         http_client: httpx.Client | None = None,
@@ -139,6 +148,7 @@ class Sora(_Client[Engine]):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
         )
@@ -177,14 +187,20 @@ class AsyncSora(_Client[AsyncEngine]):
             ``https://api.openai.com/v1``.
         organization: Sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
-        timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
+        timeout: Seconds (or an ``httpx.Timeout``, whose ``read`` value counts) that each
+            attempt of a request may take in all, answer included; for media downloads, the
+            wait for the answer and for each read. ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
+        max_body_size: The most bytes read of a JSON or error answer, decoded size
+            included (8 MiB by default); a larger answer is an
+            ``APIResponseValidationError``.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         http_client: Your own ``httpx.AsyncClient`` (proxies, transports); you close it.
 
     Raises:
-        SoraError: No API key was given or found in the environment.
+        SoraError: No API key was given or found in the environment, or the key has a
+            control character inside it.
     """
 
     def __init__(
@@ -196,6 +212,7 @@ class AsyncSora(_Client[AsyncEngine]):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -207,6 +224,7 @@ class AsyncSora(_Client[AsyncEngine]):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
         )

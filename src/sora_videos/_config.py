@@ -15,11 +15,19 @@ from ._exceptions import SoraError
 from ._retry import RetryPolicy
 from ._version import __version__
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientConfig"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ClientConfig",
+    "checked_api_key",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_BODY_SIZE = 8 * 1024 * 1024
 USER_AGENT = f"sora-videos/{__version__} python/{platform.python_version()}"
 
 
@@ -33,6 +41,7 @@ class ClientConfig:
     organization: str | None = None
     project: str | None = None
     max_retries: int = DEFAULT_MAX_RETRIES
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
     default_headers: Mapping[str, str] = field(default_factory=dict[str, str], repr=False)
     default_query: Mapping[str, str | int | float | bool] = field(
         default_factory=dict[str, "str | int | float | bool"]
@@ -50,30 +59,36 @@ class ClientConfig:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
         """Settings from arguments, falling back to ``OPENAI_*`` environment variables.
 
         Raises:
-            SoraError: No API key was given and ``OPENAI_API_KEY`` is not set.
-            ValueError: ``max_retries`` is negative or ``base_url`` is not http(s).
+            SoraError: No API key was given and ``OPENAI_API_KEY`` is not set, or the key
+                has a character no header can carry.
+            ValueError: ``max_retries`` or ``max_body_size`` is negative, or ``base_url``
+                is not http(s).
         """
         key = api_key if api_key is not None else environ.get("OPENAI_API_KEY")
-        if not key:
+        if not key or not key.strip():
             raise SoraError(
                 "no API key: pass api_key= to the client or set the OPENAI_API_KEY "
                 "environment variable"
             )
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, not {max_retries}")
+        if max_body_size < 0:
+            raise ValueError(f"max_body_size must be >= 0, not {max_body_size}")
         url = httpx.URL(base_url or environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL)
         return cls(
-            api_key=key,
+            api_key=checked_api_key(key),
             base_url=_checked_base_url(url),
             organization=organization or environ.get("OPENAI_ORG_ID") or None,
             project=project or environ.get("OPENAI_PROJECT_ID") or None,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=dict(default_headers or {}),
             default_query=dict(default_query or {}),
         )
@@ -83,6 +98,8 @@ class ClientConfig:
         given = {name: value for name, value in changes.items() if value is not None}
         if "timeout" in given and not isinstance(given["timeout"], httpx.Timeout):
             given["timeout"] = httpx.Timeout(given["timeout"])  # type: ignore[arg-type]
+        if "api_key" in given:
+            given["api_key"] = checked_api_key(str(given["api_key"]))
         if "base_url" in given:
             given["base_url"] = _checked_base_url(httpx.URL(str(given["base_url"])))
         return replace(self, **given)  # type: ignore[arg-type]
@@ -105,6 +122,22 @@ class ClientConfig:
             headers["OpenAI-Project"] = self.project
         headers.update(self.default_headers)
         return headers
+
+
+def checked_api_key(key: str) -> str:
+    """The key without the whitespace around it (a line ending read from a file).
+
+    Raises:
+        SoraError: A character inside it cannot travel in a header; the message does not
+            show the key.
+    """
+    key = key.strip()
+    if not all(" " <= char <= "~" for char in key):
+        raise SoraError(
+            "the API key has a control or non-ASCII character inside it (it is not shown "
+            "here): check where it was read from"
+        )
+    return key
 
 
 def _checked_base_url(url: httpx.URL) -> httpx.URL:

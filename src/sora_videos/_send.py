@@ -6,9 +6,10 @@ import logging
 
 import httpx
 
+from ._body import BodyState, already_read
 from ._config import ClientConfig
 from ._request import RequestSpec, build_request
-from ._response import connection_error, status_error
+from ._response import connection_error, status_error, unreadable_body_error
 from ._retry import RetryBudget
 from ._steps import Flow, Read, Send, Sleep
 from ._types import RequestOptions
@@ -16,6 +17,9 @@ from ._types import RequestOptions
 __all__ = ["send_flow"]
 
 log = logging.getLogger("sora_videos")
+
+ERROR_BODY_LIMIT = 64 * 1024
+"""The most bytes of an error answer read and kept on the error."""
 
 
 def send_flow(
@@ -36,16 +40,22 @@ def send_flow(
     """
     budget = budget if budget is not None else config.retry_policy.budget()
     request = build_request(config, spec, options)
+    key = request.idempotency_key  # the one on the wire, whoever chose it
     while True:
         log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
         try:
-            response: httpx.Response = yield Send(request, stream=spec.stream)
-            if spec.stream and not response.is_success:
-                yield Read(response)  # the error's body, which can be cut short too
+            response: httpx.Response = yield Send(request, stream=True)
+            body: BodyState = "complete"
+            if not spec.stream or not response.is_success:
+                # JSON and error bodies: capped, and an error's at far less (it is kept)
+                limit = config.max_body_size
+                limit = limit if response.is_success else min(limit, ERROR_BODY_LIMIT)
+                known = already_read(response, limit)
+                body = known if known is not None else (yield Read(response, limit))
         except httpx.TransportError as exc:
             decision = budget.decide(None, {}, replayable=request.replayable)
             if not decision.retry:
-                raise connection_error(exc, _request_of(exc), spec.idempotency_key) from exc
+                raise connection_error(exc, _request_of(exc), key) from exc
             log.debug("retrying after %s: %s", type(exc).__name__, decision.reason)
         else:
             log.debug(
@@ -55,17 +65,15 @@ def send_flow(
                 response.status_code,
                 response.headers.get("x-request-id"),
             )
+            if response.is_success and body != "complete":
+                raise unreadable_body_error(response, body, config.max_body_size, key)
             if response.is_success:
                 return response
             decision = budget.decide(
                 response.status_code, response.headers, replayable=request.replayable
             )
             if not decision.retry:
-                raise status_error(
-                    response,
-                    retry_after=decision.retry_after,
-                    idempotency_key=spec.idempotency_key,
-                )
+                raise status_error(response, retry_after=decision.retry_after, idempotency_key=key)
         log.debug("retry %d in %.2f s (%s)", budget.used, decision.delay, decision.reason)
         yield Sleep(decision.delay)
 
