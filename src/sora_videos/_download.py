@@ -141,10 +141,7 @@ def _fill(
         if response is None:
             ranged = _from(spec, written, version[0])
             response = yield from send_flow(config, ranged, options, budget=budget)
-        wrong_type = media_type_error(response, (spec.params or {}).get("variant"))
-        if wrong_type is not None:
-            yield Read(response, 0)  # releases the connection
-            raise wrong_type
+        yield from _refuse_other_types(response, spec)
         continues, total = resume_point(response, written, etag=version[0], total=version[1])
         if not continues:
             yield Truncate(temp)
@@ -178,6 +175,13 @@ def _fill(
         yield Sleep(decision.delay)
     if total is not None and written != total:
         raise IncompleteDownloadError(expected=total, received=written)
+
+
+def _refuse_other_types(response: httpx.Response, spec: RequestSpec) -> Flow[None]:
+    wrong_type = media_type_error(response, (spec.params or {}).get("variant"))
+    if wrong_type is not None:
+        yield Read(response, 0)  # releases the connection
+        raise wrong_type
 
 
 def _raw_count(

@@ -146,8 +146,12 @@ async def async_copy(step: Copy) -> tuple[int, httpx.TransportError | None]:
             async with send:
                 try:
                     await _read_batches(step.response, send)
-                except (httpx.TransportError, anyio.BrokenResourceError) as exc:
-                    failures.append(exc)
+                except (
+                    httpx.TransportError,
+                    httpx.DecodingError,
+                    anyio.BrokenResourceError,
+                ) as exc:
+                    failures.append(exc)  # raised below, out of the task group
     finally:
         await step.response.aclose()
         await anyio.to_thread.run_sync(file.close)

@@ -366,3 +366,16 @@ def test_media_types_servers_send_are_accepted(
     with sora(hostile) as client:
         client.videos.download("v", tmp_path / "f", variant=variant)
     assert (tmp_path / "f").read_bytes() == MP4
+
+
+@pytest.mark.anyio
+async def test_a_false_content_encoding_on_media_is_an_sdk_error_async(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    """Found by the hostile campaign: the async download's writer task group let the
+    ``httpx.DecodingError`` out as an ``ExceptionGroup``."""
+    hostile.handler = lambda request: false_encoding("gzip", MP4, kind="video/mp4")
+    async with async_sora(hostile) as client:
+        with pytest.raises(APIResponseValidationError):
+            await client.videos.download("v", tmp_path / "v.mp4")
+    assert list(tmp_path.iterdir()) == []
