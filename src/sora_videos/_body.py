@@ -39,7 +39,9 @@ class Decoder:
         codings = [c for c in codings if c and c != "identity"]
         self.handles = len(codings) <= 1 and (not codings or codings[0] in _WBITS)
         self._coding = codings[0] if codings else None
-        self._zlib = zlib.decompressobj(_WBITS[self._coding]) if self._coding else None
+        self._zlib = (
+            zlib.decompressobj(_WBITS[self._coding]) if self.handles and self._coding else None
+        )
         self._first = True
 
     def decode(self, data: bytes, room: int) -> bytes:

@@ -6,6 +6,7 @@ import contextlib
 import math
 import time
 from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
 
 import httpx
 
@@ -19,6 +20,8 @@ from ._steps import Flow, Notify, Sleep
 from ._types import RequestOptions
 
 __all__ = ["DEFAULT_MAX_WAIT", "poll_delay", "poll_flow"]
+
+T = TypeVar("T")
 
 DEFAULT_MAX_WAIT = 1800.0
 DEFAULT_POLL_DELAY = 1.0
@@ -52,7 +55,8 @@ def poll_flow(
 ) -> Flow[Video]:
     """Retrieve the job until it is ``completed``; one request per poll, nothing more.
 
-    ``max_wait`` is a deadline: a request still in flight when it passes is cut short.
+    ``max_wait`` is a deadline: a request still in flight when it passes is cut short, and
+    no retry waits past it.
 
     Raises:
         VideoFailedError: The job ended ``failed``.
@@ -61,10 +65,12 @@ def poll_flow(
     deadline = None if max_wait is None else clock() + max_wait
     last: Video | None = None
     while True:
+        request = send_flow(config, spec, _within(options, config, deadline, clock))
         try:
-            response = yield from send_flow(config, spec, _within(options, config, deadline, clock))
-        except APITimeoutError:
-            if last is None or deadline is None or clock() < deadline:
+            response = yield from _until(None if last is None else deadline, clock, request)
+        except (APITimeoutError, _PastDeadline) as exc:
+            late = isinstance(exc, _PastDeadline) or (deadline is not None and clock() >= deadline)
+            if last is None or not late:
                 raise
             raise PollTimeoutError(last, max_wait or 0.0) from None
         video = parse_model(Video, response)
@@ -105,3 +111,27 @@ def _within(
         pool=min(given.pool or remaining, remaining),
     )
     return {**options, "timeout": capped}
+
+
+class _PastDeadline(Exception):
+    """A retry would have waited past the poll's deadline."""
+
+
+def _until(deadline: float | None, clock: Callable[[], float], flow: Flow[T]) -> Flow[T]:
+    """``flow``'s steps, stopped with ``_PastDeadline`` instead of a wait ending after
+    ``deadline`` (``None``: never stopped)."""
+    reply: object = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.send(reply) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            return cast(T, stop.value)
+        if deadline is not None and isinstance(step, Sleep) and clock() + step.seconds > deadline:
+            flow.close()
+            raise _PastDeadline
+        reply, error = None, None
+        try:
+            reply = yield step
+        except Exception as exc:  # a transport error the driver throws in: the flow's to handle
+            error = exc

@@ -379,3 +379,13 @@ async def test_a_false_content_encoding_on_media_is_an_sdk_error_async(
         with pytest.raises(APIResponseValidationError):
             await client.videos.download("v", tmp_path / "v.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_body_cap_follows_with_options(hostile: HostileServer) -> None:
+    answer = json_answer(video_json("v", prompt="p" * 4096))
+    hostile.script(answer, answer)
+    with sora(hostile) as client:
+        small = client.with_options(max_body_size=1024)
+        with pytest.raises(APIResponseValidationError, match="max_body_size"):
+            small.videos.retrieve("v")
+        assert client.videos.retrieve("v").prompt == "p" * 4096

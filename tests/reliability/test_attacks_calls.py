@@ -163,6 +163,31 @@ def test_max_wait_cuts_the_poll_in_flight_sync(hostile: HostileServer) -> None:
     assert time.monotonic() - started < 1.8
 
 
+def busy_for_long() -> Answer:
+    return json_answer({"error": {"message": "busy"}}, 503, {"retry-after": "5"})
+
+
+def test_max_wait_is_not_outlasted_by_a_retry_wait(hostile: HostileServer) -> None:
+    hostile.script(in_progress("100"))
+    hostile.handler = lambda request: busy_for_long()
+    started = time.monotonic()
+    with sora(hostile, max_retries=2) as client, pytest.raises(PollTimeoutError) as raised:
+        client.videos.poll("v", max_wait=1.0)
+    assert time.monotonic() - started < 1.8
+    assert raised.value.video.status == "in_progress"
+
+
+@pytest.mark.anyio
+async def test_max_wait_is_not_outlasted_by_a_retry_wait_async(hostile: HostileServer) -> None:
+    hostile.script(in_progress("100"))
+    hostile.handler = lambda request: busy_for_long()
+    started = time.monotonic()
+    async with async_sora(hostile, max_retries=2) as client:
+        with pytest.raises(PollTimeoutError):
+            await client.videos.poll("v", max_wait=1.0)
+    assert time.monotonic() - started < 1.8
+
+
 # --- 11: one retry budget per operation ----------------------------------------------------
 
 
