@@ -14,6 +14,7 @@ from sora_videos._config import checked_api_key
 from sora_videos._download import media_type_error, resume_point
 from sora_videos._poll import poll_delay
 from sora_videos._request import merged_headers
+from sora_videos._response import connection_error
 
 MIB = 1024 * 1024
 
@@ -114,3 +115,10 @@ def test_only_media_is_accepted(kind: str | None, accepted: bool) -> None:
 @pytest.mark.parametrize(("hint", "wait"), [("0", 0.1), ("-5", 0.1), ("1", 0.1), ("2500", 2.5)])
 def test_the_poll_wait_has_a_floor_and_honours_larger_hints(hint: str, wait: float) -> None:
     assert poll_delay({"openai-poll-after-ms": hint}, None) == wait
+
+
+def test_a_refused_header_is_never_quoted_in_the_error() -> None:
+    exc = httpx.LocalProtocolError("Illegal header value b'Bearer sk-SECRET\\r'")
+    error = connection_error(exc, httpx.Request("GET", "http://t/v1/videos/v"), None)
+    assert "SECRET" not in str(error)
+    assert "could not be sent" in str(error)

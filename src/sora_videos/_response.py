@@ -150,7 +150,7 @@ def connection_error(
 
 
 def _sent_badly(exc: httpx.TransportError) -> bool:
-    return isinstance(exc, httpx.LocalProtocolError) or "header" in str(exc).lower()
+    return isinstance(exc, httpx.LocalProtocolError) or "illegal header" in str(exc).lower()
 
 
 def unreadable_body_error(
