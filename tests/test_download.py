@@ -143,9 +143,9 @@ def test_resumes_and_retries_share_one_budget() -> None:
 def test_a_retried_error_answer_spends_the_same_budget() -> None:
     flow, send = start(max_retries=1)
     request = httpx.Request("GET", send.request.url)
-    step = flow.send(httpx.Response(503, request=request))
+    step = flow.send(httpx.Response(503, stream=httpx.ByteStream(b""), request=request))
     assert isinstance(step, Read)  # the error's body
-    step = flow.send(b"")
+    step = flow.send("complete")
     assert isinstance(step, Sleep)  # the one retry
     send = a_send(flow.send(None))
     step = copied(flow, flow.send(whole(send)), offset=0, written=4, error=cut())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 import httpx
 from typing_extensions import Self
 
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
+from ._config import DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig
 from ._engine import AsyncEngine, Engine
 from .servers import ServerProfile
 
@@ -78,6 +78,7 @@ class _Client(Generic[EngineT]):
         project: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
+        max_body_size: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
         server: str | ServerProfile | None = None,
@@ -95,6 +96,7 @@ class _Client(Generic[EngineT]):
             organization=organization,
             project=project,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
             server=server,
@@ -123,8 +125,13 @@ class Sora(_Client[Engine]):
             ``https://api.openai.com/v1``.
         organization: Sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
-        timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
+        timeout: Seconds (or an ``httpx.Timeout``, whose ``read`` value counts) that each
+            attempt of a request may take in all, answer included; for media downloads, the
+            wait for the answer and for each read. ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
+        max_body_size: The most bytes read of a JSON or error answer, decoded size
+            included (8 MiB by default); a larger answer is an
+            ``APIResponseValidationError``.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         server: The kind of server: a preset name (``"azure"``, ``"litellm"``,
@@ -134,7 +141,8 @@ class Sora(_Client[Engine]):
 
     Raises:
         SoraError: No API key was given or found in the environment (and the server needs
-            one), or another server than the publisher's was chosen without ``base_url``.
+            one), the key has a control character inside it, or another server than the
+            publisher's was chosen without ``base_url``.
         UnknownServerError: ``server`` names no preset.
     """
 
@@ -147,6 +155,7 @@ class Sora(_Client[Engine]):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
         server: str | ServerProfile | None = None,
@@ -159,6 +168,7 @@ class Sora(_Client[Engine]):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
             server=server,
@@ -201,8 +211,13 @@ class AsyncSora(_Client[AsyncEngine]):
             ``https://api.openai.com/v1``.
         organization: Sent as ``OpenAI-Organization``; defaults to ``OPENAI_ORG_ID``.
         project: Sent as ``OpenAI-Project``; defaults to ``OPENAI_PROJECT_ID``.
-        timeout: Seconds (or an ``httpx.Timeout``) per request; ``None`` waits forever.
+        timeout: Seconds (or an ``httpx.Timeout``, whose ``read`` value counts) that each
+            attempt of a request may take in all, answer included; for media downloads, the
+            wait for the answer and for each read. ``None`` waits forever.
         max_retries: Retries after a failed attempt; 0 turns retries off.
+        max_body_size: The most bytes read of a JSON or error answer, decoded size
+            included (8 MiB by default); a larger answer is an
+            ``APIResponseValidationError``.
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         server: The kind of server: a preset name (``"azure"``, ``"litellm"``,
@@ -212,7 +227,8 @@ class AsyncSora(_Client[AsyncEngine]):
 
     Raises:
         SoraError: No API key was given or found in the environment (and the server needs
-            one), or another server than the publisher's was chosen without ``base_url``.
+            one), the key has a control character inside it, or another server than the
+            publisher's was chosen without ``base_url``.
         UnknownServerError: ``server`` names no preset.
     """
 
@@ -225,6 +241,7 @@ class AsyncSora(_Client[AsyncEngine]):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str | int | float | bool] | None = None,
         server: str | ServerProfile | None = None,
@@ -237,6 +254,7 @@ class AsyncSora(_Client[AsyncEngine]):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
             server=server,

@@ -19,16 +19,19 @@ from .servers import OPENAI, ServerProfile, auth_headers, resolve_server
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "SERVER_ENV",
     "ClientConfig",
     "TokenProvider",
+    "checked_api_key",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_BODY_SIZE = 8 * 1024 * 1024
 USER_AGENT = f"sora-videos/{__version__} python/{platform.python_version()}"
 SERVER_ENV = "SORA_VIDEOS_SERVER"
 
@@ -50,6 +53,7 @@ class ClientConfig:
     organization: str | None = None
     project: str | None = None
     max_retries: int = DEFAULT_MAX_RETRIES
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
     default_headers: Mapping[str, str] = field(default_factory=dict[str, str], repr=False)
     default_query: Mapping[str, str | int | float | bool] = field(
         default_factory=dict[str, "str | int | float | bool"]
@@ -72,6 +76,7 @@ class ClientConfig:
         default_query: Mapping[str, str | int | float | bool] | None = None,
         server: str | ServerProfile | None = None,
         token_provider: TokenProvider | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         environ: Mapping[str, str] = os.environ,
     ) -> ClientConfig:
         """Settings from arguments, falling back to ``OPENAI_*`` environment variables (and
@@ -79,28 +84,32 @@ class ClientConfig:
 
         Raises:
             SoraError: No API key was given, ``OPENAI_API_KEY`` is not set and the server
-                needs one; or a server other than the publisher's was chosen without a
-                ``base_url``.
+                needs one; the key has a character no header can carry; or a server other
+                than the publisher's was chosen without a ``base_url``.
             UnknownServerError: ``server`` names no preset.
-            ValueError: ``max_retries`` is negative or ``base_url`` is not http(s).
+            ValueError: ``max_retries`` or ``max_body_size`` is negative, or ``base_url``
+                is not http(s).
         """
         profile = resolve_server(server if server is not None else environ.get(SERVER_ENV) or None)
         key = api_key if api_key is not None else environ.get("OPENAI_API_KEY", "")
-        if not key and profile.auth != "optional" and token_provider is None:
+        if not key.strip() and profile.auth != "optional" and token_provider is None:
             raise SoraError(
                 "no API key: pass api_key= to the client or set the OPENAI_API_KEY "
                 "environment variable"
             )
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, not {max_retries}")
+        if max_body_size < 0:
+            raise ValueError(f"max_body_size must be >= 0, not {max_body_size}")
         url = httpx.URL(base_url or environ.get("OPENAI_BASE_URL") or _default_url(profile))
         return cls(
-            api_key=key,
+            api_key=checked_api_key(key),
             base_url=_checked_base_url(url),
             organization=organization or environ.get("OPENAI_ORG_ID") or None,
             project=project or environ.get("OPENAI_PROJECT_ID") or None,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=dict(default_headers or {}),
             default_query=dict(default_query or {}),
             server=profile,
@@ -118,6 +127,8 @@ class ClientConfig:
             given["pacer"] = Pacer()
         if "timeout" in given and not isinstance(given["timeout"], httpx.Timeout):
             given["timeout"] = httpx.Timeout(given["timeout"])  # type: ignore[arg-type]
+        if "api_key" in given:
+            given["api_key"] = checked_api_key(str(given["api_key"]))
         if "base_url" in given:
             given["base_url"] = _checked_base_url(httpx.URL(str(given["base_url"])))
         if "server" in given:
@@ -160,6 +171,22 @@ def _default_url(profile: ServerProfile) -> str:
             f"OPENAI_BASE_URL)"
         )
     return DEFAULT_BASE_URL
+
+
+def checked_api_key(key: str) -> str:
+    """The key without the whitespace around it (a line ending read from a file).
+
+    Raises:
+        SoraError: A character inside it cannot travel in a header; the message does not
+            show the key.
+    """
+    key = key.strip()
+    if not all(" " <= char <= "~" for char in key):
+        raise SoraError(
+            "the API key has a control or non-ASCII character inside it (it is not shown "
+            "here): check where it was read from"
+        )
+    return key
 
 
 def _checked_base_url(url: httpx.URL) -> httpx.URL:

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ._download import byte_count
+from ._download import byte_count, is_encoded
 from ._exceptions import IncompleteDownloadError, SoraError
 from ._request import RequestSpec
-from ._response import connection_error
+from ._response import connection_error, unreadable_body_error
 from ._types import RequestOptions
 
 __all__ = ["AsyncContentBase", "ContentBase", "SyncContentBase"]
@@ -52,8 +52,16 @@ class ContentBase:
             request=self.response.request,
         )
 
+    def _undecodable(self, exc: httpx.DecodingError) -> Exception:
+        key = self.response.request.headers.get("idempotency-key")
+        return unreadable_body_error(self.response, "undecodable", 0, key)
+
     def _checked(self, received: int) -> None:
+        # Content-Length counts the bytes as sent: compressed ones, if the server compressed
+        # although identity was asked.
         expected = self.content_length
+        if is_encoded(self.response):
+            received = self.response.num_bytes_downloaded
         if expected is not None and received != expected:
             raise IncompleteDownloadError(
                 expected=expected, received=received, request=self.response.request

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -17,9 +18,12 @@ import anyio.to_thread
 import httpx
 
 from . import _files
+from ._body import OUTLASTED, async_read_body, read_body
 from ._config import ClientConfig
+from ._exceptions import APIConnectionError
 from ._raw import RawResponse
 from ._request import HTTPRequest, RequestSpec
+from ._response import unreadable_body_error
 from ._send import send_flow
 from ._steps import (
     Copy,
@@ -68,6 +72,35 @@ def to_httpx(client: httpx.Client | httpx.AsyncClient, request: HTTPRequest) -> 
     )
 
 
+def deadline_of(request: HTTPRequest) -> float | None:
+    """When an attempt of ``request`` must be over: its ``timeout`` (the ``read`` value of
+    an ``httpx.Timeout``) is a total for the attempt, not a bound on each read."""
+    total = request.timeout.read
+    return None if total is None else time.monotonic() + total
+
+
+def pool_error(exc: RuntimeError, request: httpx.Request) -> APIConnectionError:
+    """The typed error for a pool that cannot send: closed, or bound to a dead event loop."""
+    if "closed" in str(exc) and "loop" not in str(exc):
+        message = "the client is closed: make a new one (or send before closing it)"
+    else:
+        message = (
+            f"the client's connections cannot be used here ({exc}): an async client serves "
+            f"the event loop it first ran on; make one per asyncio.run() (or anyio.run())"
+        )
+    return APIConnectionError(
+        f"request {request.method} {request.url.path} failed: {message}",
+        request=request,
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+
+
+def decoding_error(exc: httpx.DecodingError, response: httpx.Response) -> Exception:
+    """A media body whose ``Content-Encoding`` was false, as the typed error."""
+    key = response.request.headers.get("idempotency-key")
+    return unreadable_body_error(response, "undecodable", 0, key)
+
+
 class Engine:
     """A client's settings and connection pool, and the sync driver of flows."""
 
@@ -83,6 +116,9 @@ class Engine:
         self.http = http
         self.owns_http = owns_http
         self.sleep = sleep
+        self._deadlines: weakref.WeakKeyDictionary[httpx.Response, float | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def sharing_pool(self, config: ClientConfig) -> Engine:
         """An engine with other settings on this one's pool (which it will not close)."""
@@ -109,19 +145,32 @@ class Engine:
             for temp in temps:  # left by an interrupted flow
                 _files.remove(temp)
 
+    def _send(self, request: httpx.Request, step: Send) -> httpx.Response:
+        if step.request.auth is None:
+            return self.http.send(request, stream=step.stream)
+        # The auth follows redirects itself, keeping credentials on the origin.
+        return self.http.send(
+            request, stream=step.stream, auth=step.request.auth, follow_redirects=False
+        )
+
     def _perform(self, step: Step, temps: set[Path]) -> object:
         if isinstance(step, Send):
-            built, auth = to_httpx(self.http, step.request), step.request.auth
-            if auth is None:
-                return self.http.send(built, stream=step.stream)
-            # The auth follows redirects itself, keeping credentials on the origin.
-            return self.http.send(built, stream=step.stream, auth=auth, follow_redirects=False)
+            request = to_httpx(self.http, step.request)
+            try:
+                response = self._send(request, step)
+            except RuntimeError as exc:
+                raise pool_error(exc, request) from exc
+            self._deadlines[response] = deadline_of(step.request)
+            return response
         if isinstance(step, Read):
-            return step.response.read()
+            return read_body(step.response, step.limit, self._deadlines.get(step.response))
         if isinstance(step, Sleep):
             return self.sleep(step.seconds)
         if isinstance(step, Copy):
-            return _files.copy(step)
+            try:
+                return _files.copy(step)
+            except httpx.DecodingError as exc:
+                raise decoding_error(exc, step.response) from exc
         if isinstance(step, Notify):
             return step.callback(step.value)
         return _file_step(step, temps)
@@ -158,6 +207,9 @@ class AsyncEngine:
         self.http = http
         self.owns_http = owns_http
         self.sleep = sleep
+        self._deadlines: weakref.WeakKeyDictionary[httpx.Response, float | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def sharing_pool(self, config: ClientConfig) -> AsyncEngine:
         """An engine with other settings on this one's pool (which it will not close)."""
@@ -186,23 +238,39 @@ class AsyncEngine:
 
     async def _perform(self, step: Step, temps: set[Path]) -> object:
         if isinstance(step, Send):
-            built, auth = to_httpx(self.http, step.request), step.request.auth
-            if auth is None:
-                return await self.http.send(built, stream=step.stream)
-            # The auth follows redirects itself, keeping credentials on the origin.
-            return await self.http.send(
-                built, stream=step.stream, auth=auth, follow_redirects=False
-            )
+            return await self._send(step)
         if isinstance(step, Read):
-            return await step.response.aread()
+            deadline = self._deadlines.get(step.response)
+            return await async_read_body(step.response, step.limit, deadline)
         if isinstance(step, Sleep):
             return await self.sleep(step.seconds)
         if isinstance(step, Copy):
-            return await _files.async_copy(step)
+            try:
+                return await _files.async_copy(step)
+            except httpx.DecodingError as exc:
+                raise decoding_error(exc, step.response) from exc
         if isinstance(step, Notify):
             result = step.callback(step.value)
             return (await result) if inspect.isawaitable(result) else result
         return await anyio.to_thread.run_sync(_file_step, step, temps)
+
+    async def _send(self, step: Send) -> httpx.Response:
+        request = to_httpx(self.http, step.request)
+        deadline = deadline_of(step.request)
+        try:
+            with anyio.fail_after(None if deadline is None else deadline - time.monotonic()):
+                if step.request.auth is None:
+                    response = await self.http.send(request, stream=step.stream)
+                else:  # the auth follows redirects itself, keeping credentials on the origin
+                    response = await self.http.send(
+                        request, stream=step.stream, auth=step.request.auth, follow_redirects=False
+                    )
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(OUTLASTED, request=request) from exc
+        except RuntimeError as exc:
+            raise pool_error(exc, request) from exc
+        self._deadlines[response] = deadline
+        return response
 
     async def request(
         self, spec: RequestSpec, parse: Callable[[httpx.Response], T], options: RequestOptions

@@ -5,9 +5,13 @@ Blocking calls: the async driver runs each in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 import anyio
@@ -20,13 +24,44 @@ from ._steps import Copy
 __all__ = ["async_copy", "copy", "create_temp", "remove", "replace", "truncate"]
 
 WRITE_BATCH = 2 * 1024 * 1024
+STALE_AFTER = 24 * 3600.0
+"""A partial file untouched this long (seconds) was left by a download that died."""
 
 
 def create_temp(target: Path) -> Path:
-    """An empty ``.<name>.<random>.part`` file beside ``target``."""
+    """An empty ``.<name>.<random>.part`` file beside ``target``, with the mode the user's
+    umask gives new files; stale partial files of ``target`` are removed first."""
+    remove_stale(target)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
+    try:
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp's 0600 is not what the user asked for
+    finally:
+        os.close(fd)
     return Path(temp)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it back
+    os.umask(mask)
+    return mask
+
+
+def remove_stale(target: Path) -> None:
+    """Delete ``target``'s partial files (this module's naming only) older than a day: a
+    killed process leaves them; a live download touches its own at every write."""
+    pattern = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.part")
+    too_old = time.time() - STALE_AFTER
+    with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
+        for entry in entries:
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < too_old:
+                        os.unlink(entry.path)
 
 
 def truncate(path: Path) -> None:
@@ -36,10 +71,26 @@ def truncate(path: Path) -> None:
 
 
 def replace(source: Path, target: Path) -> None:
-    """Flush ``source`` to disk, then rename it over ``target``."""
+    """Flush ``source`` to disk, rename it over ``target`` (keeping the mode of a file it
+    replaces), then flush the folder: the new file survives a power cut whole or not at all."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(source, stat.S_IMODE(os.stat(target).st_mode))
     with source.open("rb") as file:
         os.fsync(file.fileno())
     os.replace(source, target)
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder cannot be opened on Windows: the rename is what there is
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def remove(path: Path) -> None:
@@ -95,8 +146,12 @@ async def async_copy(step: Copy) -> tuple[int, httpx.TransportError | None]:
             async with send:
                 try:
                     await _read_batches(step.response, send)
-                except (httpx.TransportError, anyio.BrokenResourceError) as exc:
-                    failures.append(exc)
+                except (
+                    httpx.TransportError,
+                    httpx.DecodingError,
+                    anyio.BrokenResourceError,
+                ) as exc:
+                    failures.append(exc)  # raised below, out of the task group
     finally:
         await step.response.aclose()
         await anyio.to_thread.run_sync(file.close)

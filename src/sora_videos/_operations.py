@@ -188,11 +188,8 @@ def content(video_id: str, *, variant: VideoVariant) -> RequestSpec:
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
     path = f"videos/{path_segment(video_id, name='video_id')}/content"
+    # Media is asked uncompressed: byte counts and resume offsets are then the file's own.
+    headers = {"Accept": ACCEPT[variant], "Accept-Encoding": "identity"}
     return RequestSpec(
-        "GET",
-        path,
-        params={"variant": variant},
-        headers={"Accept": ACCEPT[variant]},
-        stream=True,
-        operation="content",
+        "GET", path, params={"variant": variant}, headers=headers, stream=True, operation="content"
     )

@@ -43,5 +43,30 @@ class RawResponse(Generic[T]):
             self._parsed = self._parse(self.http_response)
         return cast(T, self._parsed)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled without the request's headers: they hold the API key.
+        response = self.http_response
+        if not hasattr(response, "_content"):
+            raise TypeError("a streamed answer cannot be pickled: read it first")
+        request = response.request
+        state = (response.status_code, response.headers.multi_items(), response.content)
+        return (_restore, (state, request.method, str(request.url), self._parse))
+
     def __repr__(self) -> str:
         return f"<RawResponse {self.status_code} {self.http_response.request.url.path}>"
+
+
+def _restore(
+    state: tuple[int, list[tuple[str, str]], bytes],
+    method: str,
+    url: str,
+    parse: Callable[[httpx.Response], T],
+) -> RawResponse[T]:
+    status, headers, body = state
+    # Built from the decoded body, so without the Content-Encoding it arrived with; the
+    # headers as received are put back afterwards.
+    plain = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
+    response = httpx.Response(status, headers=plain, content=body)
+    response.headers = httpx.Headers(headers)
+    response.request = httpx.Request(method, url)
+    return RawResponse(response, parse)

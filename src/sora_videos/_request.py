@@ -11,6 +11,7 @@ import httpx
 
 from ._auth import EndpointAuth
 from ._config import ClientConfig
+from ._exceptions import SoraError
 from ._multipart import FilePart, MultipartStream
 from ._types import RequestOptions
 from .servers import Operation
@@ -63,6 +64,14 @@ class HTTPRequest:
     auth: httpx.Auth | None = field(default=None, repr=False)
 
     @property
+    def idempotency_key(self) -> str | None:
+        """The ``Idempotency-Key`` on the wire, whatever its spelling, if any."""
+        return next(
+            (value for name, value in self.headers.items() if name.lower() == "idempotency-key"),
+            None,
+        )
+
+    @property
     def replayable(self) -> bool:
         """Whether the request can be sent again after its body went out."""
         return self.body is None or self.body.replayable
@@ -106,7 +115,7 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
                 headers["Content-Length"] = str(length)
         else:
             json = fields
-    headers.update(options.get("extra_headers", {}))
+    headers = merged_headers(headers, options.get("extra_headers", {}))
     timeout = options.get("timeout", config.timeout)
     return HTTPRequest(
         method=spec.method,
@@ -118,6 +127,25 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         auth=EndpointAuth.of(config) if config.signs_requests else None,
     )
+
+
+def merged_headers(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with ``extra``'s on top, names compared without case (one header each:
+    an ``idempotency-key`` in ``extra`` replaces the generated ``Idempotency-Key``).
+
+    Raises:
+        SoraError: A header value has a control character (the value is not shown).
+    """
+    replaced = {name.lower() for name in extra}
+    merged = {name: value for name, value in headers.items() if name.lower() not in replaced}
+    merged.update(extra)
+    for name, value in merged.items():
+        if any((char < " " and char != "\t") or char == "\x7f" for char in str(value)):
+            raise SoraError(
+                f"the {name} header's value has a control character (line break, NUL...); "
+                f"the value is not shown here"
+            )
+    return merged
 
 
 def _form_fields(fields: Mapping[str, object]) -> dict[str, str]:

@@ -18,7 +18,7 @@ from ._exceptions import (
 )
 from ._models import BaseModel
 
-__all__ = ["connection_error", "parse_model", "status_error"]
+__all__ = ["connection_error", "parse_model", "status_error", "unreadable_body_error"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -141,8 +141,34 @@ def connection_error(
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else "failed"
     target = f" {request.method} {request.url.path}" if request is not None else ""
+    # h11's text for a refused request quotes the header value (an API key, a token): the
+    # library's words about what this client sent are never repeated.
+    detail = "the request could not be sent as built" if _sent_badly(exc) else str(exc)
     return cls(
-        f"request{target} {what}: {type(exc).__name__}: {exc}",
+        f"request{target} {what}: {type(exc).__name__}: {detail}",
         request=request,
         idempotency_key=idempotency_key,
+    )
+
+
+def _sent_badly(exc: httpx.TransportError) -> bool:
+    return isinstance(exc, httpx.LocalProtocolError) or "illegal header" in str(exc).lower()
+
+
+def unreadable_body_error(
+    response: httpx.Response, state: str, max_body_size: int, idempotency_key: str | None
+) -> APIResponseValidationError:
+    """The error for a successful answer whose body could not be read whole: larger than
+    ``max_body_size`` once decoded (``state`` ``"too_large"``) or not in its encoding."""
+    path = response.request.url.path
+    if state == "too_large":
+        message = (
+            f"the answer from {path} is larger than max_body_size ({max_body_size} bytes, "
+            f"decoded); raise max_body_size= on the client if it is expected"
+        )
+    else:
+        encoding = response.headers.get("content-encoding", "")
+        message = f"the answer from {path} is not valid {encoding[:40]!r} as its header says"
+    return APIResponseValidationError(
+        message, request=response.request, idempotency_key=idempotency_key
     )

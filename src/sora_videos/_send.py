@@ -6,9 +6,10 @@ import logging
 
 import httpx
 
+from ._body import BodyState, already_read
 from ._config import ClientConfig
 from ._request import RequestSpec, build_request
-from ._response import connection_error, status_error
+from ._response import connection_error, status_error, unreadable_body_error
 from ._retry import RetryBudget
 from ._serving import answers_with_video, explain, for_server
 from ._steps import Flow, Read, Send, Sleep
@@ -17,6 +18,9 @@ from ._types import RequestOptions
 __all__ = ["send_flow"]
 
 log = logging.getLogger("sora_videos")
+
+ERROR_BODY_LIMIT = 64 * 1024
+"""The most bytes of an error answer read and kept on the error."""
 
 
 def send_flow(
@@ -39,19 +43,25 @@ def send_flow(
     spec = for_server(config.server, spec)
     budget = budget if budget is not None else config.retry_policy.budget()
     request = build_request(config, spec, options)
+    key = request.idempotency_key  # the one on the wire, whoever chose it
     while True:
         log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
         if (wait := config.pacer.reserve()) > 0:
             yield Sleep(wait)  # the next slot the server's x-ratelimit-* allowance leaves
         try:
-            response: httpx.Response = yield Send(request, stream=spec.stream)
+            response: httpx.Response = yield Send(request, stream=True)
             config.pacer.observe(response.headers)
-            if spec.stream and not response.is_success:
-                yield Read(response)  # the error's body, which can be cut short too
+            body: BodyState = "complete"
+            if not spec.stream or not response.is_success:
+                # JSON and error bodies: capped, and an error's at far less (it is kept)
+                limit = config.max_body_size
+                limit = limit if response.is_success else min(limit, ERROR_BODY_LIMIT)
+                known = already_read(response, limit)
+                body = known if known is not None else (yield Read(response, limit))
         except httpx.TransportError as exc:
             decision = budget.decide(None, {}, replayable=request.replayable)
             if not decision.retry:
-                raise connection_error(exc, _request_of(exc), spec.idempotency_key) from exc
+                raise connection_error(exc, _request_of(exc), key) from exc
             log.debug("retrying after %s: %s", type(exc).__name__, decision.reason)
         else:
             log.debug(
@@ -61,6 +71,8 @@ def send_flow(
                 response.status_code,
                 response.headers.get("x-request-id"),
             )
+            if response.is_success and body != "complete":
+                raise unreadable_body_error(response, body, config.max_body_size, key)
             if response.is_success or answers_with_video(config.server, spec, response):
                 return response
             decision = budget.decide(
@@ -68,9 +80,7 @@ def send_flow(
             )
             if not decision.retry:
                 error = status_error(
-                    response,
-                    retry_after=decision.retry_after,
-                    idempotency_key=spec.idempotency_key,
+                    response, retry_after=decision.retry_after, idempotency_key=key
                 )
                 raise (yield from explain(config, spec, options, error))
         log.debug("retry %d in %.2f s (%s)", budget.used, decision.delay, decision.reason)

@@ -47,9 +47,15 @@ class Send:
 
 @dataclass(frozen=True)
 class Read:
-    """Read a streamed response's body whole; the reply is the bytes."""
+    """Read a response's body into ``response.content``, at most ``limit`` decoded bytes.
+
+    The reply is a ``BodyState``: ``"complete"``, ``"too_large"`` (reading stopped past
+    ``limit``, nothing kept) or ``"undecodable"`` (its ``Content-Encoding`` was false).
+    A non-stream request's body is read within its total deadline.
+    """
 
     response: httpx.Response
+    limit: int
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,6 @@ def check_accounted(results: list[BatchResult], prompts: list[str]) -> None:
 # --- 1, 3 (batch halves): a bad key or a false encoding stays out of the manifest ----------
 
 
-@xfail(1, "a key ending in CR fails every job, and the manifest records the key")
 @pytest.mark.anyio
 async def test_a_crlf_key_never_reaches_the_manifest(
     hostile: HostileServer, api: MiniAPI, tmp_path: Path

@@ -1,7 +1,7 @@
 """Attacks on calls that take several requests or some time, over real sockets: paging,
 polling, deadlines, the retry budget, an async client's lifetime, idempotency keys.
 
-As in ``test_attacks.py``: ``xfail(strict=True)`` marks a hole still open (issue #11).
+Each was a hole (issue #11) and failed before its fix.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sora_videos import (
     SoraError,
 )
 
-from .attack_kit import MP4, async_sora, ranged, sora, xfail
+from .attack_kit import MP4, async_sora, ranged, sora
 from .hostile import Answer, HostileServer, Request, json_answer, video_json
 
 # --- 8: cursor cycles ----------------------------------------------------------------------
@@ -84,7 +84,6 @@ def in_progress(poll_after_ms: str) -> Callable[[Request], Answer]:
     )
 
 
-@xfail(9, "openai-poll-after-ms: 0 makes poll send hundreds of requests a second")
 @pytest.mark.parametrize("hint", ["0", "-5", "1"])
 def test_a_zero_poll_hint_does_not_flood_the_server(hostile: HostileServer, hint: str) -> None:
     hostile.handler = in_progress(hint)
@@ -93,7 +92,6 @@ def test_a_zero_poll_hint_does_not_flood_the_server(hostile: HostileServer, hint
     assert len(hostile.requests) <= 11  # a floor of at least 0.1 s
 
 
-@xfail(9, "openai-poll-after-ms: 0 makes poll send hundreds of requests a second")
 @pytest.mark.anyio
 async def test_a_zero_poll_hint_does_not_flood_the_server_async(hostile: HostileServer) -> None:
     hostile.handler = in_progress("0")
@@ -121,7 +119,6 @@ def trickled(body: bytes = SLOW_JSON, every: float = 0.1) -> Answer:
     return Answer(200, [("Content-Type", "application/json")], body, trickle=every)
 
 
-@xfail(10, "timeout= bounds each read, not the request: a trickled answer outlasts it")
 @pytest.mark.parametrize("where", ["call", "client"])
 def test_timeout_is_a_deadline_for_the_whole_request(hostile: HostileServer, where: str) -> None:
     hostile.handler = lambda request: trickled()
@@ -135,7 +132,6 @@ def test_timeout_is_a_deadline_for_the_whole_request(hostile: HostileServer, whe
     assert time.monotonic() - started < 2.0
 
 
-@xfail(10, "timeout= bounds each read, not the request: a trickled answer outlasts it")
 @pytest.mark.anyio
 async def test_timeout_is_a_deadline_for_the_whole_request_async(hostile: HostileServer) -> None:
     hostile.handler = lambda request: trickled()
@@ -146,7 +142,6 @@ async def test_timeout_is_a_deadline_for_the_whole_request_async(hostile: Hostil
     assert time.monotonic() - started < 2.0
 
 
-@xfail(10, "max_wait is checked between polls only: a request in flight runs past it")
 @pytest.mark.anyio
 async def test_max_wait_cuts_the_poll_in_flight(hostile: HostileServer) -> None:
     hostile.script(in_progress("100"))
@@ -159,13 +154,37 @@ async def test_max_wait_cuts_the_poll_in_flight(hostile: HostileServer) -> None:
     assert raised.value.video.status == "in_progress"
 
 
-@xfail(10, "max_wait is checked between polls only: a request in flight runs past it")
 def test_max_wait_cuts_the_poll_in_flight_sync(hostile: HostileServer) -> None:
     hostile.script(in_progress("100"))
     hostile.handler = lambda request: trickled(SLOW_POLL, every=0.08)
     started = time.monotonic()
     with sora(hostile) as client, pytest.raises(PollTimeoutError):
         client.videos.poll("v", max_wait=1.0)
+    assert time.monotonic() - started < 1.8
+
+
+def busy_for_long() -> Answer:
+    return json_answer({"error": {"message": "busy"}}, 503, {"retry-after": "5"})
+
+
+def test_max_wait_is_not_outlasted_by_a_retry_wait(hostile: HostileServer) -> None:
+    hostile.script(in_progress("100"))
+    hostile.handler = lambda request: busy_for_long()
+    started = time.monotonic()
+    with sora(hostile, max_retries=2) as client, pytest.raises(PollTimeoutError) as raised:
+        client.videos.poll("v", max_wait=1.0)
+    assert time.monotonic() - started < 1.8
+    assert raised.value.video.status == "in_progress"
+
+
+@pytest.mark.anyio
+async def test_max_wait_is_not_outlasted_by_a_retry_wait_async(hostile: HostileServer) -> None:
+    hostile.script(in_progress("100"))
+    hostile.handler = lambda request: busy_for_long()
+    started = time.monotonic()
+    async with async_sora(hostile, max_retries=2) as client:
+        with pytest.raises(PollTimeoutError):
+            await client.videos.poll("v", max_wait=1.0)
     assert time.monotonic() - started < 1.8
 
 
@@ -208,7 +227,6 @@ async def test_one_retry_budget_for_a_download_async(
 # --- 12: async client lifetime -------------------------------------------------------------
 
 
-@xfail(12, "pooled connections of a closed event loop raise a bare RuntimeError")
 def test_an_async_client_used_from_two_event_loops(hostile: HostileServer) -> None:
     hostile.handler = lambda request: json_answer(video_json("v"))
     client = async_sora(hostile)
@@ -220,7 +238,6 @@ def test_an_async_client_used_from_two_event_loops(hostile: HostileServer) -> No
     assert second.id == "v"
 
 
-@xfail(12, "a request in flight during close() raises a bare RuntimeError")
 @pytest.mark.anyio
 async def test_close_with_a_request_in_flight(hostile: HostileServer) -> None:
     slow = json_answer(video_json("v"))
@@ -242,7 +259,6 @@ async def test_close_with_a_request_in_flight(hostile: HostileServer) -> None:
     assert isinstance(errors[0], APIConnectionError)
 
 
-@xfail(12, "a request on a closed client raises a bare RuntimeError")
 @pytest.mark.anyio
 async def test_a_request_after_close(hostile: HostileServer) -> None:
     hostile.handler = lambda request: json_answer(video_json("v"))
@@ -255,7 +271,6 @@ async def test_a_request_after_close(hostile: HostileServer) -> None:
 # --- 23: one idempotency key per request, the one on the wire ------------------------------
 
 
-@xfail(23, "the error names the generated key while extra_headers' key is sent (or both are)")
 @pytest.mark.parametrize("spelling", ["Idempotency-Key", "idempotency-key", "IDEMPOTENCY-KEY"])
 def test_an_idempotency_key_in_extra_headers_is_the_one(
     hostile: HostileServer, spelling: str
@@ -267,7 +282,6 @@ def test_an_idempotency_key_in_extra_headers_is_the_one(
     assert raised.value.idempotency_key == "key-from-caller"
 
 
-@xfail(23, "idempotency_key= and extra_headers disagree: the error names one, the wire another")
 @pytest.mark.anyio
 async def test_the_error_names_the_key_on_the_wire(hostile: HostileServer) -> None:
     hostile.handler = lambda request: json_answer({"error": {"message": "busy"}}, 500)

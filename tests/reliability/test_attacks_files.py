@@ -1,6 +1,6 @@
 """Attacks on saved files: permissions, durability, stale partial files, cancellation.
 
-As in ``test_attacks.py``: ``xfail(strict=True)`` marks a hole still open (issue #11).
+Each was a hole (issue #11) and failed before its fix.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from .attack_kit import MP4, MiniAPI, async_sora, media, sora, xfail
+from .attack_kit import MP4, MiniAPI, async_sora, media, sora
 from .hostile import HostileServer
 
 
@@ -35,7 +35,6 @@ def mode(path: Path) -> int:
 # --- 20: the user's permissions, and durable renames ---------------------------------------
 
 
-@xfail(20, "every saved file is 0600 (mkstemp), whatever the umask")
 @pytest.mark.usefixtures("umask_022")
 @pytest.mark.parametrize("how", ["download", "write_to_file", "replace a 0644 file"])
 def test_a_saved_file_honours_the_umask(hostile: HostileServer, tmp_path: Path, how: str) -> None:
@@ -53,7 +52,6 @@ def test_a_saved_file_honours_the_umask(hostile: HostileServer, tmp_path: Path, 
     assert mode(target) == 0o644
 
 
-@xfail(20, "every saved file is 0600 (mkstemp), whatever the umask")
 @pytest.mark.usefixtures("umask_022")
 @pytest.mark.anyio
 async def test_a_batch_file_honours_the_umask(hostile: HostileServer, tmp_path: Path) -> None:
@@ -88,7 +86,6 @@ def identity(path: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-@xfail(20, "no fsync of the file or its folder before and after the rename")
 def test_a_saved_file_and_its_folder_are_synced(
     hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -100,7 +97,6 @@ def test_a_saved_file_and_its_folder_are_synced(
     assert identity(tmp_path) in synced
 
 
-@xfail(20, "no fsync of the file or its folder before and after the rename")
 @pytest.mark.anyio
 async def test_a_saved_file_and_its_folder_are_synced_async(
     hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -125,7 +121,6 @@ def stale_part(folder: Path, name: str) -> Path:
     return part
 
 
-@xfail(21, "a .part left by a killed download stays beside the target forever")
 def test_stale_partial_files_of_the_target_are_removed(
     hostile: HostileServer, tmp_path: Path
 ) -> None:
@@ -140,7 +135,6 @@ def test_stale_partial_files_of_the_target_are_removed(
     assert all(other.exists() for other in others)  # not the SDK's, or another target's
 
 
-@xfail(21, "a .part left by a killed download stays beside the target forever")
 @pytest.mark.anyio
 async def test_stale_partial_files_of_a_batch_are_removed(
     hostile: HostileServer, tmp_path: Path

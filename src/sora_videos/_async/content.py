@@ -46,6 +46,7 @@ class AsyncVideoContent(AsyncContentBase):
         Raises:
             IncompleteDownloadError: The body ended short of ``Content-Length``.
             APIConnectionError: The connection failed and the length was unknown.
+            APIResponseValidationError: The body is not in its ``Content-Encoding``.
         """
         received = 0
         try:
@@ -54,6 +55,8 @@ class AsyncVideoContent(AsyncContentBase):
                 yield chunk
         except httpx.TransportError as exc:
             raise self._cut(exc) from exc
+        except httpx.DecodingError as exc:
+            raise self._undecodable(exc) from exc
         finally:
             await self.response.aclose()
         self._checked(received)

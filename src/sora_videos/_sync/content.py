@@ -47,6 +47,7 @@ class VideoContent(SyncContentBase):
         Raises:
             IncompleteDownloadError: The body ended short of ``Content-Length``.
             APIConnectionError: The connection failed and the length was unknown.
+            APIResponseValidationError: The body is not in its ``Content-Encoding``.
         """
         received = 0
         try:
@@ -55,6 +56,8 @@ class VideoContent(SyncContentBase):
                 yield chunk
         except httpx.TransportError as exc:
             raise self._cut(exc) from exc
+        except httpx.DecodingError as exc:
+            raise self._undecodable(exc) from exc
         finally:
             self.response.close()
         self._checked(received)
