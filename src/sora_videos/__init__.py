@@ -35,6 +35,7 @@ from ._exceptions import (
     VideoFailedError,
 )
 from ._logging import configure_from_env as _configure_from_env
+from ._manifest import ManifestWarning
 from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted, VideoList
 from ._pagination import AsyncPaginator
 from ._raw import RawResponse
@@ -79,6 +80,7 @@ __all__ = [
     "IncompleteDownloadError",
     "InputReference",
     "InternalServerError",
+    "ManifestWarning",
     "NotFoundError",
     "NotGiven",
     "PaginationError",

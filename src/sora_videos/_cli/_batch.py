@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from argparse import Namespace
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
@@ -13,6 +15,7 @@ from rich.text import Text
 from .._batch import BatchJob, BatchResult
 from .._client import Sora
 from .._exceptions import SoraError
+from .._manifest import ManifestWarning
 from ._output import Output
 
 __all__ = ["batch", "read_prompts"]
@@ -49,21 +52,34 @@ def _table(results: list[BatchResult]) -> Table:
     return table
 
 
+def _one_line(out: Output) -> Callable[..., None]:
+    """Shows a warning (a damaged manifest line) as one line, not with its source."""
+
+    def show(message: Warning | str, *_: object) -> None:
+        out.notice(f"warning: {message}")
+
+    return show
+
+
 def batch(client: Sora, out: Output, args: Namespace) -> None:
     """Run every prompt of the file; exit non-zero unless every job completed."""
     prompts = read_prompts(Path(args.prompts_file))
     jobs = [BatchJob(p, model=args.model, seconds=args.seconds, size=args.size) for p in prompts]
     output_dir = Path(args.output_dir) if args.output_dir else None
     manifest = args.manifest or (output_dir / "manifest.jsonl" if output_dir else None)
-    out.notice(f"{len(jobs)} jobs, {args.concurrency} at a time")
-    results = client.videos.batch(
-        jobs,
-        concurrency=args.concurrency,
-        output_dir=output_dir,
-        manifest=manifest,
-        max_wait=args.max_wait,
-        on_result=lambda result: out.stderr.print(_line(result), soft_wrap=True),
-    )
+    out.notice(f"{len(jobs)} jobs, {args.max_pending} on the server at a time")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ManifestWarning)
+        warnings.showwarning = _one_line(out)
+        results = client.videos.batch(
+            jobs,
+            concurrency=args.concurrency,
+            max_pending=args.max_pending,
+            output_dir=output_dir,
+            manifest=manifest,
+            max_wait=args.max_wait,
+            on_result=lambda result: out.stderr.print(_line(result), soft_wrap=True),
+        )
     if out.json_mode:
         sys.stdout.write(json.dumps([r.to_record() for r in results], indent=2) + "\n")
     else:
