@@ -40,6 +40,8 @@ WINDOW = 256
 """Jobs planned in the manifest at once (one ``fsync``), then run."""
 RATE_LIMIT_PAUSE = 1.0
 """The pause after a poll's 429 that did not say how long to wait."""
+MAX_PAUSE = 60.0
+"""The longest pause a poll's 429 imposes on the batch."""
 _COMPLETED = frozenset({"completed", "succeeded"})
 
 
@@ -221,7 +223,7 @@ class BatchRun:
         try:
             found = yield from self.fleet.check_now(self._config, {})
         except RateLimitError as err:
-            self.throttle.pause(err.retry_after or RATE_LIMIT_PAUSE)
+            self.throttle.pause(min(err.retry_after or RATE_LIMIT_PAUSE, MAX_PAUSE))
             return self.round_failed(None)
         except SoraError as err:
             return self.round_failed(err)
