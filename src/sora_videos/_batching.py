@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 import anyio
+from anyio.abc import TaskGroup
 
 from ._batch import BatchJob, BatchResult, BatchRun, Entry
 from ._engine import AsyncEngine, Engine
@@ -23,6 +25,7 @@ from ._steps import Flow
 __all__ = ["Results", "arun_batch", "run_batch"]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class Results:
@@ -60,98 +63,8 @@ def run_batch(
     collect: bool,
 ) -> list[BatchResult]:
     """Run the batch in threads: this one hands out jobs, one polls, ``concurrency`` send."""
-    results = Results(collect)
-    slots = threading.Semaphore(max_pending)
-    activity = threading.Condition()
-    busy = [1]  # creates in flight, and the hand-out while it goes on
-    stop = threading.Event()
-    emitting = threading.Lock()
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sora-batch")
-
-    def perform(flow: Flow[T], entry: Entry) -> T | BatchResult:
-        try:
-            return engine.run(flow)
-        except Exception as exc:  # one job's surprise must not end the batch
-            return run.failed(entry, exc)
-
-    def emit(result: BatchResult, *, release: bool) -> None:
-        if release:
-            slots.release()
-        results.add(result)
-        with emitting:
-            try:
-                if on_result is not None and not stop.is_set():
-                    on_result(result)
-            except Exception as exc:
-                results.failure = results.failure or exc
-                stop.set()
-
-    def done_creating() -> None:
-        with activity:
-            busy[0] -= 1
-            activity.notify_all()
-
-    def create(entry: Entry) -> None:
-        try:
-            result = perform(run.create_flow(entry), entry)
-            if result is not None:
-                emit(result, release=True)
-        finally:
-            done_creating()
-
-    def download(entry: Entry, release: bool) -> None:
-        emit(perform(run.download_flow(entry), entry), release=release)
-
-    def poll() -> None:
-        while not stop.is_set():
-            with activity:
-                while not run.watching and busy[0] and not stop.is_set():
-                    activity.wait(0.5)
-            if not run.watching:
-                return
-            try:
-                outcome = engine.run(run.round_flow())
-            except Exception as exc:
-                outcome = run.round_failed(exc)
-            for result in outcome.settled:
-                emit(result, release=True)
-            for entry in outcome.downloads:
-                slots.release()
-                pool.submit(download, entry, False)
-
-    def hand_out() -> None:
-        for window in run.windows(requests):
-            for entry in window:
-                action = run.start(entry)
-                if isinstance(action, BatchResult):
-                    emit(action, release=False)
-                    continue
-                while not slots.acquire(timeout=0.5):
-                    if stop.is_set():
-                        return
-                if action == "download":
-                    pool.submit(download, entry, True)
-                elif action == "watch":
-                    run.watch(entry)
-                else:
-                    with activity:
-                        busy[0] += 1
-                    pool.submit(create, entry)
-                with activity:
-                    activity.notify_all()
-
-    poller = threading.Thread(target=poll, name="sora-batch-poll", daemon=True)
-    poller.start()
-    try:
-        hand_out()
-        done_creating()
-        poller.join()
-        pool.shutdown(wait=True)
-    except BaseException:  # Ctrl-C too: stop handing out and polling, and say so
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    return results.ordered()
+    runner = _Threads(engine, run, concurrency, max_pending, on_result, Results(collect))
+    return runner.run(requests)
 
 
 async def arun_batch(
@@ -165,90 +78,222 @@ async def arun_batch(
     collect: bool,
 ) -> list[BatchResult]:
     """Run the batch in tasks: this one hands out jobs, one polls, ``concurrency`` send."""
-    results = Results(collect)
-    slots = anyio.Semaphore(max_pending)
-    limit = anyio.CapacityLimiter(concurrency)
-    activity = anyio.Condition()
-    busy = [1]
+    runner = _Tasks(engine, run, concurrency, max_pending, on_result, Results(collect))
+    return await runner.run(requests)
 
-    async def perform(flow: Flow[T], entry: Entry) -> T | BatchResult:
+
+class _Threads:
+    """The thread runner: the caller's thread hands out jobs, a thread polls, a pool sends."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        run: BatchRun,
+        concurrency: int,
+        max_pending: int,
+        on_result: Callable[[BatchResult], object] | None,
+        results: Results,
+    ) -> None:
+        self._engine, self._run, self._on_result, self._results = engine, run, on_result, results
+        self._slots = threading.Semaphore(max_pending)
+        self._activity = threading.Condition()
+        self._busy = 1  # creates in flight, and the hand-out while it goes on
+        self._stop = threading.Event()
+        self._emitting = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sora-batch")
+
+    def run(self, requests: Iterable[str | BatchJob]) -> list[BatchResult]:
+        poller = threading.Thread(target=self._poll, name="sora-batch-poll", daemon=True)
+        poller.start()
         try:
-            async with limit:
-                return await engine.run(flow)
+            self._hand_out(requests)
+            self._done_creating()
+            poller.join()
+            self._pool.shutdown(wait=True)
+        except BaseException:  # Ctrl-C too: stop handing out and polling at once
+            self._stop.set()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        return self._results.ordered()
+
+    def _hand_out(self, requests: Iterable[str | BatchJob]) -> None:
+        for window in self._run.windows(requests):
+            for entry in window:
+                action = self._run.start(entry)
+                if isinstance(action, BatchResult):
+                    self._emit(action, release=False)
+                    continue
+                while not self._slots.acquire(timeout=0.5):
+                    if self._stop.is_set():
+                        return
+                if action == "download":
+                    self._pool.submit(self._download, entry, True)
+                elif action == "watch":
+                    self._run.watch(entry)
+                else:
+                    with self._activity:
+                        self._busy += 1
+                    self._pool.submit(self._create, entry)
+                with self._activity:
+                    self._activity.notify_all()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            with self._activity:
+                while not self._run.watching and self._busy and not self._stop.is_set():
+                    self._activity.wait(0.5)
+            if not self._run.watching:
+                return
+            outcome = self._perform(self._run.round_flow(), self._run.round_failed)
+            for result in outcome.settled:
+                self._emit(result, release=True)
+            for entry in outcome.downloads:
+                self._slots.release()
+                self._pool.submit(self._download, entry, False)
+
+    def _create(self, entry: Entry) -> None:
+        try:
+            result = self._perform(self._run.create_flow(entry), partial(self._run.failed, entry))
+            if result is not None:
+                self._emit(result, release=True)
+        finally:
+            self._done_creating()
+
+    def _download(self, entry: Entry, release: bool) -> None:
+        result = self._perform(self._run.download_flow(entry), partial(self._run.failed, entry))
+        self._emit(result, release=release)
+
+    def _perform(self, flow: Flow[T], failed: Callable[[Exception], U]) -> T | U:
+        try:
+            return self._engine.run(flow)
         except Exception as exc:  # one job's surprise must not end the batch
-            return run.failed(entry, exc)
+            return failed(exc)
 
-    async def emit(result: BatchResult, *, release: bool) -> None:
+    def _emit(self, result: BatchResult, *, release: bool) -> None:
         if release:
-            slots.release()
-        results.add(result)
+            self._slots.release()
+        self._results.add(result)
+        with self._emitting:
+            try:
+                if self._on_result is not None and not self._stop.is_set():
+                    self._on_result(result)
+            except Exception as exc:
+                self._results.failure = self._results.failure or exc
+                self._stop.set()
+
+    def _done_creating(self) -> None:
+        with self._activity:
+            self._busy -= 1
+            self._activity.notify_all()
+
+
+class _Tasks:
+    """The task runner: the caller's task hands out jobs, a task polls, tasks send."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        run: BatchRun,
+        concurrency: int,
+        max_pending: int,
+        on_result: Callable[[BatchResult], object] | None,
+        results: Results,
+    ) -> None:
+        self._engine, self._run, self._on_result, self._results = engine, run, on_result, results
+        self._slots = anyio.Semaphore(max_pending)
+        self._limit = anyio.CapacityLimiter(concurrency)
+        self._activity = anyio.Condition()
+        self._busy = 1  # creates in flight, and the hand-out while it goes on
+        self._group: TaskGroup | None = None
+
+    async def run(self, requests: Iterable[str | BatchJob]) -> list[BatchResult]:
+        async with anyio.create_task_group() as self._group:
+            self._group.start_soon(self._poll)
+            try:
+                await self._hand_out(requests)
+            except Exception as exc:  # raised as is, not in an exception group
+                self._results.failure = exc
+                self._group.cancel_scope.cancel()
+            await self._done_creating()
+        return self._results.ordered()
+
+    def _start(self, task: Callable[..., Coroutine[Any, Any, None]], *args: object) -> None:
+        assert self._group is not None
+        self._group.start_soon(task, *args)
+
+    async def _hand_out(self, requests: Iterable[str | BatchJob]) -> None:
+        for window in self._run.windows(requests):
+            for entry in window:
+                action = self._run.start(entry)
+                if isinstance(action, BatchResult):
+                    await self._emit(action, release=False)
+                    continue
+                await self._slots.acquire()
+                if action == "download":
+                    self._start(self._download, entry, True)
+                elif action == "watch":
+                    self._run.watch(entry)
+                else:
+                    async with self._activity:
+                        self._busy += 1
+                    self._start(self._create, entry)
+                async with self._activity:
+                    self._activity.notify_all()
+
+    async def _poll(self) -> None:
+        while True:
+            async with self._activity:
+                while not self._run.watching and self._busy:
+                    await self._activity.wait()
+            if not self._run.watching:
+                return
+            outcome = await self._perform(self._run.round_flow(), self._run.round_failed)
+            for result in outcome.settled:
+                await self._emit(result, release=True)
+            for entry in outcome.downloads:
+                self._slots.release()
+                self._start(self._download, entry, False)
+
+    async def _create(self, entry: Entry) -> None:
         try:
-            outcome = on_result(result) if on_result is not None else None
+            flow = self._run.create_flow(entry)
+            result = await self._perform(flow, partial(self._run.failed, entry), limited=True)
+            if result is not None:
+                await self._emit(result, release=True)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._done_creating()
+
+    async def _download(self, entry: Entry, release: bool) -> None:
+        flow = self._run.download_flow(entry)
+        result = await self._perform(flow, partial(self._run.failed, entry), limited=True)
+        await self._emit(result, release=release)
+
+    async def _perform(
+        self, flow: Flow[T], failed: Callable[[Exception], U], *, limited: bool = False
+    ) -> T | U:
+        try:
+            if not limited:  # waiting is not a request: polls take no request slot
+                return await self._engine.run(flow)
+            async with self._limit:
+                return await self._engine.run(flow)
+        except Exception as exc:  # one job's surprise must not end the batch
+            return failed(exc)
+
+    async def _emit(self, result: BatchResult, *, release: bool) -> None:
+        if release:
+            self._slots.release()
+        self._results.add(result)
+        try:
+            outcome = self._on_result(result) if self._on_result is not None else None
             if inspect.isawaitable(outcome):
                 await outcome
         except Exception as exc:
-            results.failure = results.failure or exc
-            group.cancel_scope.cancel()
+            self._results.failure = self._results.failure or exc
+            if self._group is not None:
+                self._group.cancel_scope.cancel()
 
-    async def done_creating() -> None:
-        async with activity:
-            busy[0] -= 1
-            activity.notify_all()
-
-    async def create(entry: Entry) -> None:
-        try:
-            result = await perform(run.create_flow(entry), entry)
-            if result is not None:
-                await emit(result, release=True)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await done_creating()
-
-    async def download(entry: Entry, release: bool = False) -> None:
-        await emit(await perform(run.download_flow(entry), entry), release=release)
-
-    async def poll() -> None:
-        while True:
-            async with activity:
-                while not run.watching and busy[0]:
-                    await activity.wait()
-            if not run.watching:
-                return
-            try:
-                outcome = await engine.run(run.round_flow())
-            except Exception as exc:
-                outcome = run.round_failed(exc)
-            for result in outcome.settled:
-                await emit(result, release=True)
-            for entry in outcome.downloads:
-                slots.release()
-                group.start_soon(download, entry)
-
-    async def hand_out() -> None:
-        for window in run.windows(requests):
-            for entry in window:
-                action = run.start(entry)
-                if isinstance(action, BatchResult):
-                    await emit(action, release=False)
-                    continue
-                await slots.acquire()
-                if action == "download":
-                    group.start_soon(download, entry, True)
-                elif action == "watch":
-                    run.watch(entry)
-                else:
-                    async with activity:
-                        busy[0] += 1
-                    group.start_soon(create, entry)
-                async with activity:
-                    activity.notify_all()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(poll)
-        try:
-            await hand_out()
-        except Exception as exc:  # raised as is, not in an exception group
-            results.failure = exc
-            group.cancel_scope.cancel()
-        await done_creating()
-    return results.ordered()
+    async def _done_creating(self) -> None:
+        async with self._activity:
+            self._busy -= 1
+            self._activity.notify_all()

@@ -48,3 +48,18 @@ def test_an_empty_prompts_file_is_a_usage_error(cli: Run, tmp_path: Path) -> Non
     done = cli("batch", str(empty), "--emulator")
     assert done.code == 2
     assert "no prompts" in done.err
+
+
+def test_a_damaged_manifest_line_is_a_one_line_warning(cli: Run, tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a cat\n", encoding="utf-8")
+    manifest = tmp_path / "runs.jsonl"
+    manifest.write_text("{not json\n", encoding="utf-8")
+    done = cli(
+        "batch", str(prompts), "--manifest", str(manifest), "--max-pending", "1", "--emulator"
+    )
+    assert done.code == 0
+    warning = [line for line in done.err.splitlines() if "warning:" in line]
+    assert len(warning) == 1
+    assert "runs.jsonl, line 1: not valid JSON" in warning[0]
+    assert "Traceback" not in done.err

@@ -3,6 +3,7 @@ jobs there at once, results streamed, every job accounted for and none created t
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +120,35 @@ def test_a_rerun_resumes_jobs_still_running_by_id_without_creating_any(tmp_path:
     assert [r.status for r in second] == ["completed"] * 5
     assert [r.video_id for r in second[1:]] == [r.video_id for r in first]
     assert len(emu.jobs) == 5  # only the new prompt was paid for
+
+
+@pytest.mark.slow  # load: two thousand jobs streamed through the emulator
+def test_two_thousand_streamed_prompts_are_each_accounted_for_once(tmp_path: Path) -> None:
+    emu = Emulator(clock=RealClock(speed=50.0), timing=LONG, seed=6)
+    seen: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
+
+    def on_result(result: BatchResult) -> None:
+        seen[result.index or 0] += 1
+        statuses[result.status] += 1
+
+    manifest = tmp_path / "m.jsonl"
+    with emu.client() as sora:
+        returned = sora.videos.batch(
+            (f"clip {i}" for i in range(2000)),
+            max_pending=200,
+            concurrency=8,
+            manifest=manifest,
+            on_result=on_result,
+            collect=False,
+        )
+    assert returned == []
+    assert sorted(seen) == list(range(2000))
+    assert set(seen.values()) == {1}
+    assert statuses == {"completed": 2000}
+    assert len(emu.jobs) == 2000
+    events = Counter(json.loads(line)["event"] for line in manifest.read_text().splitlines())
+    assert events == {"planned": 2000, "created": 2000, "settled": 2000}
+    polls = [r for r in emu.requests.matching("GET") if not r.path.endswith("/content")]
+    # Each round lists the pending jobs, two pages at most for 200 of them.
+    assert len(polls) < 2000 / 2
