@@ -109,7 +109,8 @@ class _Threads:
             self._hand_out(requests)
             self._done_creating()
             poller.join()
-            self._pool.shutdown(wait=True)
+            # Stopped by on_result: the creates not started yet are not sent.
+            self._pool.shutdown(wait=True, cancel_futures=self._stop.is_set())
         except BaseException:  # Ctrl-C too: stop handing out and polling at once
             self._stop.set()
             self._pool.shutdown(wait=False, cancel_futures=True)

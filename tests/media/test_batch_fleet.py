@@ -152,3 +152,35 @@ def test_two_thousand_streamed_prompts_are_each_accounted_for_once(tmp_path: Pat
     polls = [r for r in emu.requests.matching("GET") if not r.path.endswith("/content")]
     # Each round lists the pending jobs, two pages at most for 200 of them.
     assert len(polls) < 2000 / 2
+
+
+class Stop(Exception):
+    """The caller's own error, raised from ``on_result``."""
+
+
+def stop_at_first(result: BatchResult) -> None:
+    raise Stop(result.status)
+
+
+def test_an_exception_in_on_result_stops_the_batch_and_is_raised_as_is(tmp_path: Path) -> None:
+    emu = long_jobs()
+    prompts = [f"clip {i}" for i in range(30)]
+    with emu.client() as sora, pytest.raises(Stop):
+        sora.videos.batch(
+            prompts, max_pending=2, manifest=tmp_path / "m.jsonl", on_result=stop_at_first
+        )
+    assert len(emu.jobs) < 30  # what was not started yet was not created
+    created = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
+    ids = {r["id"] for r in created if r["event"] == "created"}
+    assert ids == {job["id"] for job in emu.jobs}  # every paid job is in the manifest
+
+
+@pytest.mark.anyio
+async def test_an_exception_in_on_result_stops_the_batch_and_is_raised_as_is_async() -> None:
+    emu = long_jobs()
+    async with emu.async_client() as sora:
+        with pytest.raises(Stop):  # not an exception group
+            await sora.videos.batch(
+                [f"clip {i}" for i in range(30)], max_pending=2, on_result=stop_at_first
+            )
+    assert len(emu.jobs) < 30
