@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sora_videos import BatchResult
-from sora_videos.emulator import Emulator, RealClock, Timing
+from sora_videos.emulator import Emulator, RateLimit, RealClock, Timing
 
 # Jobs of about 2 s at this speed; the server hints a poll every 0.1 s.
 LONG = Timing(queued=0.0, rendering=20.0, poll_after=1.0)
@@ -184,3 +184,38 @@ async def test_an_exception_in_on_result_stops_the_batch_and_is_raised_as_is_asy
                 [f"clip {i}" for i in range(30)], max_pending=2, on_result=stop_at_first
             )
     assert len(emu.jobs) < 30
+
+
+def limited() -> Emulator:
+    """Two jobs render at once per key (the rest stay queued); 10 requests per 2 s."""
+    return Emulator(
+        clock=RealClock(speed=10.0),
+        timing=Timing(queued=0.0, rendering=5.0, poll_after=1.0),
+        max_running_per_key=2,
+        rate_limit=RateLimit(10, period=20.0),
+        seed=8,
+    )
+
+
+def check_waited_out(emu: Emulator, results: list[BatchResult]) -> None:
+    assert [r.status for r in results] == ["completed"] * 6
+    assert len(emu.jobs) == 6  # no job created twice, whatever was throttled
+    assert len({r.video_id for r in results}) == 6
+    assert any(r.status == 429 for r in emu.requests.matching())  # the limit did bite
+
+
+def test_a_rate_limited_server_is_waited_out_and_every_job_completes() -> None:
+    emu = limited()
+    with emu.client(max_retries=1) as sora:
+        results = sora.videos.batch([f"clip {i}" for i in range(6)], max_pending=6, max_wait=60)
+    check_waited_out(emu, results)
+
+
+@pytest.mark.anyio
+async def test_a_rate_limited_server_is_waited_out_and_every_job_completes_async() -> None:
+    emu = limited()
+    async with emu.async_client(max_retries=1) as sora:
+        results = await sora.videos.batch(
+            [f"clip {i}" for i in range(6)], max_pending=6, max_wait=60
+        )
+    check_waited_out(emu, results)
