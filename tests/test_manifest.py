@@ -105,10 +105,10 @@ def test_damaged_lines_are_skipped_with_file_and_line_named(tmp_path: Path) -> N
         book2 = Manifest(path)
     messages = [str(w.message) for w in caught]
     assert messages == [
-        f"{path}:2: not a JSON object; line skipped",
-        f"{path}:3: not valid JSON; line skipped",
-        f"{path}:4: not a JSON object; line skipped",
-        f"{path}:5: no job key; line skipped",
+        f"{path}, line 2: not a JSON object; line skipped",
+        f"{path}, line 3: not valid JSON; line skipped",
+        f"{path}, line 4: not a JSON object; line skipped",
+        f"{path}, line 5: no job key; line skipped",
     ]
     assert book2.plan(jobs("a"))[0].key == a.key
 

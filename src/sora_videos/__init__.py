@@ -37,6 +37,7 @@ from ._exceptions import (
     VideoNotReadyError,
 )
 from ._logging import configure_from_env as _configure_from_env
+from ._manifest import ManifestWarning
 from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted, VideoList
 from ._pagination import AsyncPaginator
 from ._raw import RawResponse
@@ -83,6 +84,7 @@ __all__ = [
     "IncompleteDownloadError",
     "InputReference",
     "InternalServerError",
+    "ManifestWarning",
     "NotFoundError",
     "NotGiven",
     "PaginationError",

@@ -18,7 +18,13 @@ import httpx
 
 from . import _operations as ops
 from ._config import ClientConfig
-from ._exceptions import APIStatusError, PollTimeoutError, SoraError, UnsupportedOperationError
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    PollTimeoutError,
+    SoraError,
+    UnsupportedOperationError,
+)
 from ._models import Video, VideoList
 from ._poll import poll_delay
 from ._response import parse_model
@@ -121,6 +127,22 @@ class Fleet:
         """
         if self._delay is not None:
             yield Sleep(self._wait())
+        return (yield from self.check_now(config, options, on_progress=on_progress))
+
+    @property
+    def delay(self) -> float | None:
+        """Seconds the server asked to wait after the last round (``None`` before the first)."""
+        return self._delay
+
+    def check_now(
+        self,
+        config: ClientConfig,
+        options: RequestOptions,
+        *,
+        on_progress: Callable[[Video], object] | None = None,
+    ) -> Flow[Round]:
+        """Check every watched job once, at once: for a caller that keeps its own schedule
+        (``delay`` says what the server asked). Settled jobs are no longer watched after."""
         result = yield from self._round(config, options)
         self._delay = poll_delay(result.headers, self._poll_interval)
         for video in self._record(result):
@@ -200,7 +222,11 @@ class Fleet:
                     raise
                 self._can_list = False  # no listing here: retrieve each job from now on
                 break
-            page = parse_model(VideoList, response)
+            try:
+                page = parse_model(VideoList, response)
+            except APIResponseValidationError:
+                self._can_list = False  # a listing we cannot read (e.g. another job's bad id)
+                break
             headers = response.headers
             seen.update((v.id, v) for v in page.data if v.id in watched)
             if len(seen) == len(watched) or not page.has_more or not page.data:

@@ -76,6 +76,7 @@ class Manifest:
         self._records: dict[str, JobRecord] = {}
         self._by_content: dict[str, list[str]] = {}
         self._claimed: set[str] = set()
+        self._cut_short = False  # the file ends mid-line: the next append starts a new one
         if self.path is not None and self.path.exists():
             self._load(self.path)
 
@@ -130,6 +131,18 @@ class Manifest:
             }
             self._append([line])
 
+    def forget(self, record: JobRecord) -> None:
+        """Let go of a settled job's record, so a long batch's memory stays flat (it is on
+        disk, and a job claimed in this run is never matched again in it)."""
+        with self._lock:
+            self._records.pop(record.key, None)
+            self._claimed.discard(record.key)
+            keys = self._by_content.get(record.content)
+            if keys is not None and record.key in keys:
+                keys.remove(record.key)
+                if not keys:
+                    del self._by_content[record.content]
+
     def _match(self, job: Mapping[str, object]) -> JobRecord | None:
         chosen = job.get("idempotency_key")
         if chosen:
@@ -147,6 +160,8 @@ class Manifest:
         if self.path is None or not lines:
             return
         text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+        if self._cut_short:
+            text, self._cut_short = "\n" + text, False
         with self.path.open("a", encoding="utf-8") as file:
             file.write(text)
             file.flush()
@@ -159,10 +174,12 @@ class Manifest:
                 if not raw.strip():
                     continue
                 problem = self._read_line(raw)
-                cut_short = not raw.endswith(b"\n")  # the last line of a crash mid-write
-                if problem is not None and not cut_short:
+                self._cut_short = not raw.endswith(b"\n")  # the last line of a crash mid-write
+                if problem is not None and not self._cut_short:
                     warnings.warn(
-                        f"{path}:{number}: {problem}; line skipped", ManifestWarning, stacklevel=4
+                        f"{path}, line {number}: {problem}; line skipped",
+                        ManifestWarning,
+                        stacklevel=4,
                     )
 
     def _read_line(self, raw: bytes) -> str | None:

@@ -18,7 +18,31 @@ from pydantic import ConfigDict, ValidationInfo, field_validator, model_validato
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
-__all__ = ["BaseModel", "Video", "VideoCharacter", "VideoCreateError", "VideoDeleted"]
+__all__ = [
+    "MAX_ID_LENGTH",
+    "BaseModel",
+    "Video",
+    "VideoCharacter",
+    "VideoCreateError",
+    "VideoDeleted",
+    "check_server_id",
+]
+
+MAX_ID_LENGTH = 512
+
+
+def check_server_id(value: str) -> str:
+    """A job id the server sent, if it can be used in a URL and a file name.
+
+    Raises:
+        ValueError: It is empty, ``.`` or ``..``, longer than ``MAX_ID_LENGTH`` or holds a
+            control character (the value is not quoted: it is untrusted text).
+    """
+    if value in ("", ".", "..") or len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"unusable id from the server ({len(value)} characters)")
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        raise ValueError("unusable id from the server (control characters)")
+    return value
 
 
 class BaseModel(pydantic.BaseModel):
@@ -90,6 +114,13 @@ class Video(BaseModel):
 
     # Field validators only (a model-level one would make pydantic build every object of a
     # listing as a dict before validating it, more than doubling the cost of a page).
+
+    @field_validator("id")
+    @classmethod
+    def _usable_id(cls, value: str) -> str:
+        # A server's id is data: it goes into URLs and file names, so it is checked here,
+        # where every answer becomes a Video (a bad one is that answer's validation error).
+        return check_server_id(value)
 
     @field_validator("seconds", mode="before")
     @classmethod

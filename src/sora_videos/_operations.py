@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -30,6 +31,8 @@ __all__ = [
 
 VARIANTS: tuple[VideoVariant, ...] = ("video", "thumbnail", "spritesheet")
 SUFFIXES = {"video": ".mp4", "thumbnail": ".webp", "spritesheet": ".jpg"}
+MAX_STEM = 100
+"""The longest id kept as is in a file name (file systems allow 255 bytes)."""
 ACCEPT = {
     "video": "video/mp4, application/json",
     "thumbnail": "image/webp, application/json",
@@ -38,8 +41,17 @@ ACCEPT = {
 
 
 def media_filename(video_id: str, variant: VideoVariant) -> str:
-    """A safe file name for a job's asset, e.g. ``video_123.mp4``, ``video_123.thumbnail.webp``."""
+    """A safe file name for a job's asset, e.g. ``video_123.mp4``, ``video_123.thumbnail.webp``.
+
+    An id that is not already a safe name keeps a sanitized, shortened stem plus a short hash
+    of the id (``video_a-3f9c1e2b7a60.mp4`` for ``video:a``), so two ids never share a file.
+    """
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", video_id).lstrip(".") or "video"
+    if stem != video_id or len(stem) > MAX_STEM:
+        # Sanitizing is many-to-one (``video:a``, ``video/a``): a hash of the id as sent
+        # keeps two jobs' files apart, and a cut keeps the name within file-system limits.
+        digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stem = f"{stem[:MAX_STEM]}-{digest}"
     middle = "" if variant == "video" else f".{variant}"
     return f"{stem}{middle}{SUFFIXES[variant]}"
 

@@ -34,7 +34,8 @@ def test_batch_runs_every_prompt_and_says_which_did_not_complete(cli: Run, tmp_p
     assert "a dog [fail]" in done.out  # the prompt as written
     assert len(list((tmp_path / "out").glob("*.mp4"))) == 2
     lines = (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()
-    assert sorted(json.loads(line)["status"] for line in lines) == [
+    records = [json.loads(line) for line in lines]
+    assert sorted(r["status"] for r in records if r["event"] == "settled") == [
         "completed",
         "completed",
         "failed",
@@ -192,3 +193,18 @@ def test_sigterm_in_process_cancels_the_jobs_and_exits_143(
     assert done.code == 143
     assert cancelled == [True]
     assert "error: terminated" in done.err
+
+
+def test_a_damaged_manifest_line_is_a_one_line_warning(cli: Run, tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a cat\n", encoding="utf-8")
+    manifest = tmp_path / "runs.jsonl"
+    manifest.write_text("{not json\n", encoding="utf-8")
+    done = cli(
+        "batch", str(prompts), "--manifest", str(manifest), "--max-pending", "1", "--emulator"
+    )
+    assert done.code == 0
+    warning = [line for line in done.err.splitlines() if "warning:" in line]
+    assert len(warning) == 1
+    assert "runs.jsonl, line 1: not valid JSON" in warning[0]
+    assert "Traceback" not in done.err

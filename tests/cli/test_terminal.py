@@ -19,8 +19,9 @@ HOSTILE_PROMPT = "\x1b[2J\x1b[Ha cat\u202e"
 
 def hostile(path: str) -> tuple[int, dict[str, str], bytes]:
     """A server whose strings carry terminal escapes: a title change, a clear screen."""
-    if path.endswith("/videos/video_1"):
-        video = {"id": HOSTILE_ID, "object": "video", "status": "completed", "progress": 100}
+    if path.endswith(("/videos/video_1", "/videos/video_3")):
+        video_id = "video_1" if path.endswith("video_1") else HOSTILE_ID
+        video = {"id": video_id, "object": "video", "status": "completed", "progress": 100}
         body = json.dumps({**video, "prompt": HOSTILE_PROMPT, "created_at": 1}).encode()
         return 200, {"content-type": "application/json"}, body
     error = {"error": {"message": "no such video \x1b[2J", "type": "invalid_request_error"}}
@@ -36,11 +37,15 @@ def test_server_strings_are_shown_escaped(tmp_path: Path, test_server: Any) -> N
             sora_argv("get", "video_2", "--base-url", base_url), cwd=tmp_path, env=env
         )
         assert missing.finish() == 1
-    for output in (shown.output, missing.output):
+        refused = Terminal(
+            sora_argv("get", "video_3", "--base-url", base_url), cwd=tmp_path, env=env
+        )
+        assert refused.finish() == 1  # an id with control characters is no usable id
+    for output in (shown.output, missing.output, refused.output):
         assert "\x1b]0;" not in output
         assert "\x1b[2J" not in output
         assert "\u202e" not in output
-    assert r"video_\x1b]0;pwned\x07" in shown.output
+    assert "unusable id from the server" in refused.output
     assert r"\x1b[2J\x1b[Ha cat\u202e" in shown.output
     assert r"no such video \x1b[2J" in missing.output
 

@@ -147,8 +147,14 @@ def test_an_expired_asset_fails_clearly_and_writes_nothing(
 def test_an_id_with_slashes_makes_a_safe_file_name(tmp_path: Path) -> None:
     from sora_videos._operations import media_filename
 
-    assert media_filename("../../etc/passwd", "video") == "_.._etc_passwd.mp4"
-    assert media_filename("..", "thumbnail") == "video.thumbnail.webp"
+    name = media_filename("../../etc/passwd", "video")
+    assert name.startswith("_.._etc_passwd-")  # sanitized, plus a hash of the id as sent
+    assert name.endswith(".mp4")
+    assert "/" not in name
+    assert media_filename("..", "thumbnail").startswith("video-")
+    assert media_filename("video_123", "thumbnail") == "video_123.thumbnail.webp"  # as is
+    assert media_filename("video:a", "video") != media_filename("video/a", "video")
+    assert len(media_filename("x" * 300, "spritesheet")) < 160  # file systems allow 255
 
 
 @pytest.mark.anyio

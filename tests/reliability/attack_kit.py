@@ -81,6 +81,9 @@ class MiniAPI:
         parts = request.path.split("/")[3:]  # after /v1/videos
         if request.method == "POST" and not parts:
             return self.create(request)
+        if not parts:  # a listing: every job, newest first, on one page
+            jobs = [video_json(video_id) for video_id in reversed(self.jobs.values())]
+            return json_answer({"object": "list", "data": jobs, "has_more": False})
         if parts and parts[-1] == "content":
             return media(b"mp4:" + unquote(parts[0]).encode())
         return json_answer(video_json(unquote(parts[0])))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing_extensions import Unpack
 
 from .. import _operations as ops
-from .._batch import BatchJob, BatchResult, BatchRun, as_jobs
+from .._batch import BatchJob, BatchResult, BatchRun
 from .._batching import arun_batch
 from .._download import download_flow
 from .._fleet import Fleet
@@ -245,42 +245,61 @@ class AsyncVideos(AsyncVideoEndpoints):
         requests: Iterable[str | BatchJob],
         *,
         concurrency: int = 4,
+        max_pending: int = 16,
         output_dir: str | os.PathLike[str] | None = None,
         manifest: str | os.PathLike[str] | None = None,
         max_wait: float | None = DEFAULT_MAX_WAIT,
         poll_interval: float | None = None,
         on_result: Callable[[BatchResult], object] | None = None,
+        collect: bool = True,
     ) -> list[BatchResult]:
         """Make many videos at once and account for every one of them.
 
-        Jobs run ``concurrency`` at a time; a 429 that outlasts a job's retries pauses the
-        whole batch. One job's failure never cancels the others. Each job's idempotency key
-        is derived from its content and position, so re-running a batch never pays twice.
+        Up to ``max_pending`` jobs are on the server at once, all polled together (one
+        listing request per round for the whole batch, see docs/batch.md); creates and
+        downloads run ``concurrency`` at a time. A 429 pauses the whole batch. One job's
+        failure never ends the others. With a ``manifest``, each job's idempotency key is
+        on disk before its create, so a re-run never pays for a job twice.
 
         Args:
-            requests: Prompts, or ``BatchJob``s with ``create`` parameters.
-            concurrency: Jobs in flight at once.
+            requests: Prompts, or ``BatchJob``s with ``create`` parameters; any iterable,
+                read lazily a window at a time.
+            concurrency: Requests in flight at once (creates and downloads).
+            max_pending: Jobs on the server (created, not yet finished) at once.
             output_dir: Download each completed video here (``<id>.mp4``).
-            manifest: A JSON-lines file recording each result; on a re-run, completed jobs
-                are skipped and created-but-unfinished ones are polled again.
-            max_wait: Seconds to wait for each job; then it is reported ``timed_out``.
-            poll_interval: The least wait between polls.
-            on_result: Called with each ``BatchResult`` as it settles.
+            manifest: A JSON-lines file of every job's key, id and outcome, appended as the
+                batch goes; run the same batch with it again to resume.
+            max_wait: Seconds to wait for each job once created; then it is ``timed_out``.
+            poll_interval: The least wait between poll rounds.
+            on_result: Called with each ``BatchResult`` as it settles; an exception it
+                raises stops the batch.
+            collect: ``False`` keeps no result: they reach ``on_result`` only and the
+                call returns ``[]``, so memory stays flat however many jobs.
 
         Returns:
-            One ``BatchResult`` per request, in order: ``completed``, ``failed``,
-            ``timed_out`` (resume later with ``poll(result.video_id)``) or ``error``.
+            One ``BatchResult`` per request, in order (``[]`` with ``collect=False``):
+            ``completed``, ``failed``, ``timed_out`` (resume with ``poll(video_id)``) or
+            ``error``.
+
+        Raises:
+            ValueError: ``concurrency`` or ``max_pending`` is below 1.
         """
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
-        batch = BatchRun(
+        for name, value in (("concurrency", concurrency), ("max_pending", max_pending)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
+        run = BatchRun(
             self._engine.config,
             manifest=manifest,
             output_dir=output_dir,
             max_wait=max_wait,
             poll_interval=poll_interval,
         )
-        jobs = as_jobs(requests)
         return await arun_batch(
-            self._engine, batch, jobs, concurrency=concurrency, on_result=on_result
+            self._engine,
+            run,
+            requests,
+            concurrency=concurrency,
+            max_pending=max_pending,
+            on_result=on_result,
+            collect=collect,
         )

@@ -102,7 +102,7 @@ def batch(server: Server, out: Output, args: Namespace) -> None:
     prompts = read_prompts(Path(args.prompts_file))
     jobs = [BatchJob(p, model=args.model, seconds=args.seconds, size=args.size) for p in prompts]
     manifest = manifest_path(args)
-    out.notice(f"{len(jobs)} jobs, {args.concurrency} at a time; manifest {manifest}")
+    out.notice(f"{len(jobs)} jobs, {args.max_pending} on the server at a time; manifest {manifest}")
     terminated: list[bool] = []
     try:
         with _sigterm_as_ctrl_c(terminated):
@@ -126,6 +126,7 @@ async def _run(
         return await client.videos.batch(
             jobs,
             concurrency=args.concurrency,
+            max_pending=args.max_pending,
             output_dir=args.output_dir,
             manifest=manifest,
             max_wait=args.max_wait,

@@ -150,7 +150,10 @@ def _character_commands(sub: Subcommands) -> None:
 def _batch_command(sub: Subcommands) -> None:
     batch = sub.add_parser("batch", parents=[_common()], help="make many videos at once")
     batch.add_argument("prompts_file", metavar="PROMPTS_FILE", help="one prompt per line")
-    batch.add_argument("--concurrency", type=int, default=4, help="jobs at once (default 4)")
+    batch.add_argument("--concurrency", type=int, default=4, help="requests at once (default 4)")
+    batch.add_argument(
+        "--max-pending", type=int, default=16, help="jobs on the server at once (default 16)"
+    )
     batch.add_argument("--output-dir", metavar="DIR", help="download each video here")
     batch.add_argument(
         "--manifest",
