@@ -5,9 +5,7 @@ and a manifest, results streamed to ``on_result``: peak client memory and wall t
 
 The emulator runs in its own process (90 s jobs, 1 s hints, ``CAPACITY`` rendering at once,
 ``RealClock(speed=...)``), served on loopback; the batch runs in a fresh client process that
-reports its peak RSS (``VmHWM``, reset at start) and wall time. Needs the batch that keeps
-``max_pending`` jobs on the server and watches them with fleet polling: with an older batch
-(no ``max_pending``) it says so and measures nothing.
+reports its peak RSS (``VmHWM``, reset at start) and wall time.
 """
 
 from __future__ import annotations
@@ -19,10 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from common import Result, proc_status, reset_peak_rss
-from requests import batch_ready
 
 import sora_videos
 from sora_videos.emulator import Emulator, RealClock, Timing
@@ -53,15 +49,15 @@ def client(base_url: str, count: int, folder: Path) -> None:
     prompts = (f"shot {n}" for n in range(count))
     start = time.perf_counter()
     with sora_videos.Sora(api_key="bench", base_url=base_url) as sora:
-        pending: dict[str, Any] = {"max_pending": CAPACITY}  # not in every batch: see batch_ready
         sora.videos.batch(
             prompts,
             concurrency=CONCURRENCY,
-            **pending,
+            max_pending=CAPACITY,
             output_dir=folder / "out",
             manifest=folder / "manifest.jsonl",
             max_wait=None,
             on_result=on_result,
+            collect=False,  # results streamed, not held
         )
     seconds = time.perf_counter() - start
     peak = (proc_status("VmHWM") - before) / 2**20
@@ -97,10 +93,6 @@ def run(counts: tuple[int, ...], speed: float) -> tuple[Result, Result]:
     """Peak client memory and wall time per job, at each count."""
     memory = Result("batch with output_dir and manifest, peak client memory", "MiB")
     per_job = Result("batch with output_dir and manifest, wall time per job", "ms")
-    if not batch_ready():
-        note = "pending: this batch has no max_pending (the fleet-polling batch is not merged)"
-        memory.notes.append(note)
-        return memory, per_job
     for count in counts:
         figures = measure(count, speed)
         memory.add(f"sora_videos @ {count:,}", figures["peak_mib"])
@@ -111,7 +103,7 @@ def run(counts: tuple[int, ...], speed: float) -> tuple[Result, Result]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
-    parser.add_argument("--counts", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--counts", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--speed", type=float, default=1000.0)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=3, help=argparse.SUPPRESS)
