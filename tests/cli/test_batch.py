@@ -123,6 +123,7 @@ def wait_for_jobs(home: Path, count: int) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # the command line in a subprocess, on a real terminal (a pty)
 @pytest.mark.parametrize(
     ("signum", "code", "said"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import Terminal, sora_argv, user_env
+
+pytestmark = pytest.mark.slow  # the command line in subprocesses, on a real terminal (a pty)
 
 HOSTILE_ID = "video_\x1b]0;pwned\x07"
 HOSTILE_PROMPT = "\x1b[2J\x1b[Ha cat\u202e"
