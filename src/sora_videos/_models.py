@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
@@ -31,6 +32,9 @@ __all__ = [
 MAX_ID_LENGTH = 512
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: one search per listed id
+
+
 def check_server_id(value: str) -> str:
     """A job id the server sent, if it can be used in a URL and a file name.
 
@@ -40,7 +44,7 @@ def check_server_id(value: str) -> str:
     """
     if value in ("", ".", "..") or len(value) > MAX_ID_LENGTH:
         raise ValueError(f"unusable id from the server ({len(value)} characters)")
-    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+    if _CONTROL.search(value):
         raise ValueError("unusable id from the server (control characters)")
     return value
 
