@@ -116,15 +116,8 @@ class Video(BaseModel):
     remixed_from_video_id: str | None = None
     error: VideoCreateError | None = None
 
-    # Field validators only (a model-level one would make pydantic build every object of a
-    # listing as a dict before validating it, more than doubling the cost of a page).
-
-    @field_validator("id")
-    @classmethod
-    def _usable_id(cls, value: str) -> str:
-        # A server's id is data: it goes into URLs and file names, so it is checked here,
-        # where every answer becomes a Video (a bad one is that answer's validation error).
-        return check_server_id(value)
+    # Field validators and one "after" validator only: a "before" model validator would make
+    # pydantic build every object of a listing as a dict first, doubling the cost of a page.
 
     @field_validator("seconds", mode="before")
     @classmethod
@@ -142,13 +135,14 @@ class Video(BaseModel):
             return round(value)
         return value
 
-    @field_validator("error", mode="before")
-    @classmethod
-    def _no_empty_error(cls, value: builtins.object) -> builtins.object:
-        return None if value == "" else value
-
     @model_validator(mode="after")
-    def _seconds_from_duration(self) -> Video:
+    def _checked(self) -> Video:
+        # A server's id is data: it goes into URLs and file names, so it is checked here,
+        # where every answer becomes a Video (a bad one is that answer's validation error).
+        check_server_id(self.id)
+        error = self.error
+        if error is not None and not error.message and error.code is None:
+            self.error = None  # an empty error string: no error
         # TensorRT-LLM reports the clip length as ``duration`` and sends no ``seconds``.
         extra = self.__pydantic_extra__
         if extra and "duration" in extra and "seconds" not in self.model_fields_set:
