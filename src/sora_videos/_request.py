@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as jsonlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -129,6 +130,9 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
     )
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # what no header value may hold (tab may)
+
+
 def merged_headers(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
     """``headers`` with ``extra``'s on top, names compared without case (one header each:
     an ``idempotency-key`` in ``extra`` replaces the generated ``Idempotency-Key``).
@@ -140,7 +144,7 @@ def merged_headers(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict
     merged = {name: value for name, value in headers.items() if name.lower() not in replaced}
     merged.update(extra)
     for name, value in merged.items():
-        if any((char < " " and char != "\t") or char == "\x7f" for char in str(value)):
+        if _CONTROL.search(str(value)):
             raise SoraError(
                 f"the {name} header's value has a control character (line break, NUL...); "
                 f"the value is not shown here"
