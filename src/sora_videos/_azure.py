@@ -13,7 +13,13 @@ from collections.abc import Mapping
 import httpx
 
 from ._client import AsyncSora, Sora
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, TokenProvider
+from ._config import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    TokenProvider,
+)
 from ._exceptions import SoraError
 from .servers import AZURE, base_url_for
 
@@ -35,6 +41,7 @@ def azure_config(
     max_retries: int,
     default_headers: Mapping[str, str] | None,
     default_query: Query | None,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     environ: Mapping[str, str] = os.environ,
 ) -> ClientConfig:
     """An Azure client's settings, from arguments and the ``AZURE_OPENAI_*`` environment.
@@ -72,6 +79,7 @@ def azure_config(
         project=project,
         timeout=timeout,
         max_retries=max_retries,
+        max_body_size=max_body_size,
         default_headers=default_headers,
         default_query=query,
         server=AZURE,
@@ -92,7 +100,8 @@ class AzureSora(Sora):
             calls it once more. Used instead of the key when given.
         api_version: Sent as ``?api-version=``; defaults to ``OPENAI_API_VERSION``, else none.
         base_url: The API's full URL instead of ``azure_endpoint`` (``.../openai/v1``).
-        organization, project, timeout, max_retries, default_headers, default_query,
+        organization, project, timeout, max_retries, max_body_size, default_headers,
+            default_query,
         http_client: As for ``Sora``.
 
     Raises:
@@ -111,6 +120,7 @@ class AzureSora(Sora):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Query | None = None,
         http_client: httpx.Client | None = None,
@@ -125,6 +135,7 @@ class AzureSora(Sora):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
         )
@@ -143,7 +154,8 @@ class AsyncAzureSora(AsyncSora):
             key when given.
         api_version: Sent as ``?api-version=``; defaults to ``OPENAI_API_VERSION``, else none.
         base_url: The API's full URL instead of ``azure_endpoint`` (``.../openai/v1``).
-        organization, project, timeout, max_retries, default_headers, default_query,
+        organization, project, timeout, max_retries, max_body_size, default_headers,
+            default_query,
         http_client: As for ``AsyncSora``.
 
     Raises:
@@ -162,6 +174,7 @@ class AsyncAzureSora(AsyncSora):
         project: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         default_headers: Mapping[str, str] | None = None,
         default_query: Query | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -176,6 +189,7 @@ class AsyncAzureSora(AsyncSora):
             project=project,
             timeout=timeout,
             max_retries=max_retries,
+            max_body_size=max_body_size,
             default_headers=default_headers,
             default_query=default_query,
         )

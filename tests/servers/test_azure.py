@@ -284,3 +284,19 @@ def test_a_redirect_on_the_same_origin_keeps_the_key(
     with AzureSora(azure_endpoint=endpoint.origin, api_key=KEY, http_client=http) as client:
         client.videos.retrieve("video_1")
     assert [h.get("api-key") for h in endpoint.seen] == [KEY, KEY]
+
+
+def test_the_body_cap_is_an_azure_client_setting_too() -> None:
+    from sora_videos import APIResponseValidationError
+    from sora_videos.emulator import Emulator
+
+    emu = Emulator(dialect="azure")
+    transport = httpx.Client(transport=emu.transport())
+    with (
+        AzureSora(
+            base_url=emu.base_url, api_key="k", max_body_size=64, http_client=transport
+        ) as client,
+        pytest.raises(APIResponseValidationError, match="max_body_size"),
+    ):
+        client.videos.create(prompt="a video answer longer than 64 bytes")
+    transport.close()
