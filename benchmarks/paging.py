@@ -42,7 +42,7 @@ def pages(count: int) -> dict[str | None, bytes]:
     return bodies
 
 
-def _walkers(count: int) -> dict[str, Callable[[], Iterable[object]]]:
+def walkers(count: int) -> dict[str, Callable[[], Iterable[object]]]:
     bodies = pages(count)
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -101,10 +101,10 @@ def _timed(walk: Callable[[], Iterable[object]], count: int) -> Callable[[], flo
 
 def run_time(count: int, repeats: int) -> Result:
     """Milliseconds to walk ``count`` videos, per variant."""
-    walkers = _walkers(count)
-    for walk in walkers.values():
+    variants = walkers(count)
+    for walk in variants.values():
         _timed(walk, count)()  # warm up
-    timed = {name: _timed(walk, count) for name, walk in walkers.items()}
+    timed = {name: _timed(walk, count) for name, walk in variants.items()}
     result = Result(f"list, {count:,} videos", "ms")
     return rounds(timed, repeats, result, scale=1e3)
 
@@ -130,7 +130,6 @@ def run_memory(counts: tuple[int, ...]) -> Result:
     """Most KiB alive while walking each count of videos (flat means independent of it)."""
     result = Result("list, most memory alive", "KiB")
     for count in counts:
-        walkers = _walkers(count)
-        for name, walk in walkers.items():
+        for name, walk in walkers(count).items():
             result.add(f"{name} @ {count:,}", live_bytes(walk) / 1024)
     return result

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sora_videos import Video, VideoCreateError, VideoDeleted, VideoFailedError
-from sora_videos._models import VideoList
+from sora_videos._models import MAX_ID_LENGTH, VideoList
 
 BASE: dict[str, Any] = {"id": "video_1", "status": "queued"}
 
@@ -133,3 +136,51 @@ def test_a_delete_answer_without_an_id_takes_the_id_asked_for() -> None:
 def test_seconds_that_are_no_length_are_refused(sent: object) -> None:
     with pytest.raises(ValueError, match="seconds"):
         Video.model_validate({**BASE, "seconds": sent})
+
+
+def _usable(video_id: str) -> bool:
+    """The rule for a server's id, spelled out: it goes into URLs and file names."""
+    controls = any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in video_id)
+    return video_id not in ("", ".", "..") and len(video_id) <= MAX_ID_LENGTH and not controls
+
+
+_ids = st.one_of(
+    st.text(st.sampled_from(".a\x00\x1f\x7f\x85\x9f\xa0/é"), max_size=5),
+    st.text(max_size=20),
+    st.text(st.sampled_from("ab."), min_size=MAX_ID_LENGTH - 2, max_size=MAX_ID_LENGTH + 2),
+)
+
+
+@given(video_id=_ids)
+def test_an_id_is_taken_exactly_when_usable_in_urls_and_file_names(video_id: str) -> None:
+    try:
+        video = Video.model_validate({"id": video_id, "status": "queued"})
+    except pydantic.ValidationError as err:
+        assert not _usable(video_id)
+        (problem,) = err.errors(include_url=False)
+        assert problem["loc"] == ("id",)
+        assert "unusable id from the server" in problem["msg"]
+    else:
+        assert _usable(video_id)
+        assert video.id == video_id
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "expected"),
+    [("progress", "many", "an integer or null"), ("seconds", [4], "a string, a number")],
+)
+def test_a_value_no_server_sends_is_refused_with_what_was_expected(
+    field: str, sent: object, expected: str
+) -> None:
+    with pytest.raises(pydantic.ValidationError) as raised:
+        Video.model_validate({**BASE, field: sent})
+    (problem,) = raised.value.errors(include_url=False)
+    assert problem["loc"] == (field,)
+    assert expected in problem["msg"]
+
+
+def test_an_empty_error_is_no_error_and_a_null_one_too() -> None:
+    for error in ("", {"code": None, "message": ""}, None):
+        assert Video.model_validate({**BASE, "status": "failed", "error": error}).error is None
+    kept = Video.model_validate({**BASE, "status": "failed", "error": {"code": 7, "message": ""}})
+    assert kept.error == VideoCreateError(code="7", message="")

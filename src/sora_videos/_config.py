@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import platform
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import httpx
 
@@ -25,6 +27,7 @@ __all__ = [
     "SERVER_ENV",
     "ClientConfig",
     "TokenProvider",
+    "check_header_values",
     "checked_api_key",
 ]
 
@@ -152,7 +155,16 @@ class ClientConfig:
         return self.token_provider is not None or self.server.auth == "api-key"
 
     def headers(self) -> dict[str, str]:
-        """The headers every request carries, a bearer key included (see ``signs_requests``)."""
+        """The headers every request carries, a bearer key included (see ``signs_requests``).
+
+        Raises:
+            SoraError: A default header's value has a control character.
+        """
+        return dict(self._headers)
+
+    @cached_property
+    def _headers(self) -> dict[str, str]:
+        # Built and checked once per client, not per request.
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if not self.signs_requests:
             headers.update(auth_headers(self.server, self.api_key))
@@ -161,6 +173,7 @@ class ClientConfig:
         if self.project:
             headers["OpenAI-Project"] = self.project
         headers.update(self.default_headers)
+        check_header_values(headers)
         return headers
 
 
@@ -171,6 +184,23 @@ def _default_url(profile: ServerProfile) -> str:
             f"OPENAI_BASE_URL)"
         )
     return DEFAULT_BASE_URL
+
+
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # what no header value may hold (tab may)
+
+
+def check_header_values(headers: Mapping[str, str]) -> None:
+    """Refuse a header value that holds a control character.
+
+    Raises:
+        SoraError: A value has one (line break, NUL...); the value is not shown.
+    """
+    for name, value in headers.items():
+        if _CONTROL.search(str(value)):
+            raise SoraError(
+                f"the {name} header's value has a control character (line break, NUL...); "
+                f"the value is not shown here"
+            )
 
 
 def checked_api_key(key: str) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import builtins
 import math
-import re
-from collections.abc import Mapping
-from typing import Any, ClassVar, cast
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar, cast
 
 import pydantic
-from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from ._types import VideoModel, VideoSeconds, VideoSize, VideoStatus
 
@@ -26,27 +27,86 @@ __all__ = [
     "VideoCharacter",
     "VideoCreateError",
     "VideoDeleted",
-    "check_server_id",
 ]
 
 MAX_ID_LENGTH = 512
 
+_C = "\\x00-\\x1f\\x7f-\\x9f"  # C0, DEL and C1 control characters
+_USABLE_ID = f"^(?:[^.{_C}]|\\.[^.{_C}]|\\.\\.[^{_C}])[^{_C}]*$"  # not "", "." or ".."
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: one search per listed id
+
+class _ServerId:
+    """A job id the server sent, checked where every answer becomes a ``Video``: it goes into
+    URLs and file names, so it must not be empty, ``.`` or ``..``, longer than
+    ``MAX_ID_LENGTH`` or hold a control character (the value is untrusted text and is not
+    quoted in the error). The check runs in pydantic-core: a listing pays no Python call."""
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        usable = core_schema.custom_error_schema(
+            core_schema.str_schema(max_length=MAX_ID_LENGTH, pattern=_USABLE_ID),
+            custom_error_type="unusable_id",
+            custom_error_message=(
+                "unusable id from the server (empty, '.', '..', over "
+                f"{MAX_ID_LENGTH} characters, or with control characters)"
+            ),
+        )
+        return core_schema.chain_schema([core_schema.str_schema(), usable])  # not a string: said
 
 
-def check_server_id(value: str) -> str:
-    """A job id the server sent, if it can be used in a URL and a file name.
+class _Lenient:
+    """Values of the declared type pass in pydantic-core; any other value goes through
+    ``convert`` first (a Python call only for the server that sends the odd shape)."""
 
-    Raises:
-        ValueError: It is empty, ``.`` or ``..``, longer than ``MAX_ID_LENGTH`` or holds a
-            control character (the value is not quoted: it is untrusted text).
-    """
-    if value in ("", ".", "..") or len(value) > MAX_ID_LENGTH:
-        raise ValueError(f"unusable id from the server ({len(value)} characters)")
-    if _CONTROL.search(value):
-        raise ValueError("unusable id from the server (control characters)")
+    def __init__(self, convert: Callable[[Any], Any], expected: str) -> None:
+        self.convert = convert
+        self.expected = expected
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        declared = handler(source)
+        converted = core_schema.no_info_before_validator_function(self.convert, declared)
+        return core_schema.custom_error_schema(
+            core_schema.union_schema([declared, converted], mode="left_to_right"),
+            custom_error_type="lenient_type",
+            custom_error_message=f"Input should be {self.expected}",
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: pydantic.GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        union = cast(
+            "core_schema.UnionSchema", cast("core_schema.CustomErrorSchema", schema)["schema"]
+        )
+        return handler(cast("core_schema.CoreSchema", union["choices"][0]))  # the declared type
+
+
+def _progress_int(value: object) -> object:
+    if value is None:
+        return 0
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value)
     return value
+
+
+def seconds_text(value: object) -> object:
+    """A clip length as the API spells it: ``4``, ``4.0`` and ``"4"`` all become ``"4"``.
+
+    Anything that is not a finite number is returned unchanged for validation to judge.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return value
+
+
+def _none_if_empty(error: VideoCreateError) -> VideoCreateError | None:
+    return None if not error.message and error.code is None else error  # an empty error string
 
 
 class BaseModel(pydantic.BaseModel):
@@ -102,47 +162,28 @@ class VideoCreateError(BaseModel):
 class Video(BaseModel):
     """A video generation job and, once completed, its result."""
 
-    id: str
+    id: Annotated[str, _ServerId()]
     object: str = "video"
     model: VideoModel = "sora-2"
     status: VideoStatus
-    progress: int = 0
+    progress: Annotated[int, _Lenient(_progress_int, "an integer or null")] = 0
     created_at: int = 0
     completed_at: int | None = None
     expires_at: int | None = None
     prompt: str | None = None
     size: VideoSize | None = "720x1280"
-    seconds: VideoSeconds | None = "4"
+    seconds: Annotated[
+        VideoSeconds | None, _Lenient(seconds_text, "a string, a number or null")
+    ] = "4"
     remixed_from_video_id: str | None = None
-    error: VideoCreateError | None = None
+    error: Annotated[VideoCreateError, AfterValidator(_none_if_empty)] | None = None
 
-    # Field validators and one "after" validator only: a "before" model validator would make
-    # pydantic build every object of a listing as a dict first, doubling the cost of a page.
-
-    @field_validator("seconds", mode="before")
-    @classmethod
-    def _seconds_as_text(cls, value: builtins.object) -> builtins.object:
-        return value if type(value) is str else seconds_text(value)
-
-    @field_validator("progress", mode="before")
-    @classmethod
-    def _progress_as_int(cls, value: builtins.object) -> builtins.object:
-        if type(value) is int:
-            return value
-        if value is None:
-            return 0
-        if isinstance(value, float) and math.isfinite(value):
-            return round(value)
-        return value
+    # The odd shapes servers send are taken in pydantic-core (``_Lenient``, ``_ServerId``),
+    # so that a listed video costs no Python call but this one: a "before" model validator
+    # would make pydantic build every object of a listing as a dict first.
 
     @model_validator(mode="after")
-    def _checked(self) -> Video:
-        # A server's id is data: it goes into URLs and file names, so it is checked here,
-        # where every answer becomes a Video (a bad one is that answer's validation error).
-        check_server_id(self.id)
-        error = self.error
-        if error is not None and not error.message and error.code is None:
-            self.error = None  # an empty error string: no error
+    def _duration_as_seconds(self) -> Video:
         # TensorRT-LLM reports the clip length as ``duration`` and sends no ``seconds``.
         extra = self.__pydantic_extra__
         if extra and "duration" in extra and "seconds" not in self.model_fields_set:
@@ -186,20 +227,6 @@ def _field_values(model: BaseModel) -> Mapping[str, object]:
 
 def _fields(data: object) -> dict[str, object] | None:
     return cast("dict[str, object]", data) if isinstance(data, dict) else None
-
-
-def seconds_text(value: object) -> object:
-    """A clip length as the API spells it: ``4``, ``4.0`` and ``"4"`` all become ``"4"``.
-
-    Anything that is not a finite number is returned unchanged for validation to judge.
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return value
 
 
 class VideoCharacter(BaseModel):

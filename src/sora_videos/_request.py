@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json as jsonlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -11,8 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from ._auth import EndpointAuth
-from ._config import ClientConfig
-from ._exceptions import SoraError
+from ._config import ClientConfig, check_header_values
 from ._multipart import FilePart, MultipartStream
 from ._types import RequestOptions
 from .servers import Operation
@@ -94,11 +92,10 @@ def path_segment(value: str, *, name: str) -> str:
 
 def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptions) -> HTTPRequest:
     """Apply client settings and per-request options to an operation's request."""
-    headers = config.headers()
-    if spec.headers:
-        headers.update(spec.headers)
+    own = dict(spec.headers or {})
     if spec.idempotency_key:
-        headers["Idempotency-Key"] = spec.idempotency_key
+        own["Idempotency-Key"] = spec.idempotency_key
+    headers = merged_headers(config.headers(), own)
     params = config.query
     params.update((key, value) for key, value in (spec.params or {}).items() if value is not None)
     params.update(options.get("extra_query", {}))
@@ -130,25 +127,20 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
     )
 
 
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # what no header value may hold (tab may)
-
-
-def merged_headers(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` with ``extra``'s on top, names compared without case (one header each:
-    an ``idempotency-key`` in ``extra`` replaces the generated ``Idempotency-Key``).
+def merged_headers(headers: dict[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` (already checked) with ``extra``'s on top, names compared without case
+    (one header each: an ``idempotency-key`` in ``extra`` replaces the generated
+    ``Idempotency-Key``).
 
     Raises:
-        SoraError: A header value has a control character (the value is not shown).
+        SoraError: A value in ``extra`` has a control character (the value is not shown).
     """
+    if not extra:
+        return headers
+    check_header_values(extra)
     replaced = {name.lower() for name in extra}
     merged = {name: value for name, value in headers.items() if name.lower() not in replaced}
     merged.update(extra)
-    for name, value in merged.items():
-        if _CONTROL.search(str(value)):
-            raise SoraError(
-                f"the {name} header's value has a control character (line break, NUL...); "
-                f"the value is not shown here"
-            )
     return merged
 
 

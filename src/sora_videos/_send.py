@@ -51,11 +51,12 @@ def send_flow(
         try:
             response: httpx.Response = yield Send(request, stream=True)
             config.pacer.observe(response.headers)
+            success = response.is_success
             body: BodyState = "complete"
-            if not spec.stream or not response.is_success:
+            if not spec.stream or not success:
                 # JSON and error bodies: capped, and an error's at far less (it is kept)
-                limit = config.max_body_size
-                limit = limit if response.is_success else min(limit, ERROR_BODY_LIMIT)
+                limit = config.max_body_size if success else ERROR_BODY_LIMIT
+                limit = min(limit, config.max_body_size)
                 known = already_read(response, limit)
                 body = known if known is not None else (yield Read(response, limit))
         except httpx.TransportError as exc:
@@ -64,16 +65,17 @@ def send_flow(
                 raise connection_error(exc, _request_of(exc), key) from exc
             log.debug("retrying after %s: %s", type(exc).__name__, decision.reason)
         else:
-            log.debug(
-                "%s %s -> %d (request id %s)",
-                request.method,
-                request.url,
-                response.status_code,
-                response.headers.get("x-request-id"),
-            )
-            if response.is_success and body != "complete":
+            if log.isEnabledFor(logging.DEBUG):  # the header look-up costs a call
+                log.debug(
+                    "%s %s -> %d (request id %s)",
+                    request.method,
+                    request.url,
+                    response.status_code,
+                    response.headers.get("x-request-id"),
+                )
+            if success and body != "complete":
                 raise unreadable_body_error(response, body, config.max_body_size, key)
-            if response.is_success or answers_with_video(config.server, spec, response):
+            if success or answers_with_video(config.server, spec, response):
                 return response
             decision = budget.decide(
                 response.status_code, response.headers, replayable=request.replayable

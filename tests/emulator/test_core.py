@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from sora_videos.emulator._errors import ApiError
 from sora_videos.emulator._faults import Faults, apply_fault
 from sora_videos.emulator._forms import parse_form, positive_choice, text, video_reference
 from sora_videos.emulator._jobs import Job, JobError, poll_after_ms, status_at, video_json
-from sora_videos.emulator._listing import list_query, paginate
+from sora_videos.emulator._listing import list_query
 from sora_videos.emulator._media import media_body
 from sora_videos.emulator._mp4 import find, free_box_header, iter_boxes, probe, stretch
 from sora_videos.emulator._ranges import Unsatisfiable, parse_range
+from sora_videos.emulator._state import MemoryStore, Page, SqliteStore, Store
 
 
 def job(**changes: object) -> Job:
@@ -133,16 +135,58 @@ def test_unsatisfiable_ranges(header: str) -> None:
         parse_range(header, 100)
 
 
-def test_paging_in_both_orders() -> None:
-    ids = ["a", "b", "c", "d", "e"]
-    assert paginate(ids, after=None, limit=2, order="desc") == (["e", "d"], True)
-    assert paginate(ids, after="d", limit=2, order="desc") == (["c", "b"], True)
-    assert paginate(ids, after="b", limit=2, order="desc") == (["a"], False)
-    assert paginate(ids, after="c", limit=5, order="asc") == (["d", "e"], False)
-    assert paginate(ids, after=None, limit=0, order="asc") == ([], True)
-    with pytest.raises(ApiError) as raised:
-        paginate(ids, after="zz", limit=2, order="asc")
-    assert raised.value.param == "after"
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    made: Store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "s.db")
+    yield made
+    made.close()
+
+
+def _ids(found: Page | None) -> tuple[list[str], bool] | None:
+    return None if found is None else ([j.id for j in found[0]], found[1])
+
+
+def test_paging_in_both_orders(store: Store) -> None:
+    for name in "abcdef":
+        store.add_job(job(id=name))
+    store.delete_job("f")
+    assert _ids(store.page(None, 2, newest_first=True)) == (["e", "d"], True)
+    assert _ids(store.page("d", 2, newest_first=True)) == (["c", "b"], True)
+    assert _ids(store.page("b", 2, newest_first=True)) == (["a"], False)
+    assert _ids(store.page("c", 5, newest_first=False)) == (["d", "e"], False)
+    assert _ids(store.page(None, 0, newest_first=False)) == ([], True)
+    assert store.page("zz", 2, newest_first=False) is None
+    assert store.page("f", 2, newest_first=False) is None  # deleted
+
+
+def test_paging_over_many_deletions_keeps_the_order(store: Store) -> None:
+    for index in range(300):
+        store.add_job(job(id=f"v{index:03d}"))
+    for index in range(0, 300, 3):
+        store.delete_job(f"v{index:03d}")
+    kept = [f"v{index:03d}" for index in range(300) if index % 3]
+    walked: list[str] = []
+    after: str | None = None
+    while True:
+        found = store.page(after, 7, newest_first=True)
+        assert found is not None
+        walked += [j.id for j in found[0]]
+        if not found[1]:
+            break
+        after = walked[-1]
+    assert walked == kept[::-1]
+    assert [j.id for j in store.jobs()] == kept
+
+
+def test_busy_spans_are_the_owners_jobs_not_yet_over(store: Store) -> None:
+    store.add_job(job(id="a", owner="k1", created_at=100.0))  # renders 102-110
+    store.add_job(job(id="b", owner="k1", created_at=105.0))  # renders 107-115
+    store.add_job(job(id="c", owner="k2", created_at=105.0))
+    assert sorted(store.busy_spans("k1", 101.0)) == [(102.0, 110.0), (107.0, 115.0)]
+    assert store.busy_spans("k1", 110.0) == [(107.0, 115.0)]
+    store.delete_job("b")
+    assert store.busy_spans("k1", 110.0) == []
+    assert store.busy_spans("k2", 0.0) == [(107.0, 115.0)]
 
 
 @pytest.mark.parametrize(

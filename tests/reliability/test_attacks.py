@@ -79,6 +79,30 @@ def test_no_error_or_log_carries_a_header_value(
         assert "HIDDEN" not in text
 
 
+BAD_VALUE = "tenant-HIDDEN-42\r\nX-Injected: 1"
+HEADER_PLACES: dict[str, Callable[[Sora], object]] = {
+    "default_headers": lambda client: client.with_options(
+        default_headers={"X-Tenant": BAD_VALUE}
+    ).videos.retrieve("v"),
+    "idempotency_key": lambda client: client.videos.create(prompt="p", idempotency_key=BAD_VALUE),
+    "extra_headers": lambda client: client.videos.create(
+        prompt="p", extra_headers={"Idempotency-Key": BAD_VALUE}
+    ),
+}
+
+
+@pytest.mark.parametrize("call", HEADER_PLACES.values(), ids=HEADER_PLACES.keys())
+def test_a_header_value_with_a_line_break_is_refused_wherever_it_is_given(
+    hostile: HostileServer, call: Callable[[Sora], object]
+) -> None:
+    # The client's own headers are checked once per client, the others per request.
+    hostile.handler = lambda request: json_answer(video_json("v"))
+    with sora(hostile) as client, pytest.raises(SoraError) as raised:
+        call(client)
+    assert "HIDDEN" not in str(raised.value)
+    assert hostile.requests == []
+
+
 def test_a_pickled_raw_response_does_not_carry_the_key(hostile: HostileServer) -> None:
     hostile.handler = lambda request: json_answer(video_json("v"), headers={"x-request-id": "r1"})
     with sora(hostile) as client:

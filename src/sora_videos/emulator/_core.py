@@ -12,7 +12,7 @@ from ._clock import Clock
 from ._dialects import DIALECTS, Dialect
 from ._errors import ApiError
 from ._http import Request, Response, json_response
-from ._jobs import Job, JobError, Timing, poll_after_ms, run_span, running, status_at
+from ._jobs import Job, JobError, Timing, poll_after_ms, running, status_at
 from ._limits import RateLimiter, key_fingerprint, slot_start
 from ._shapes import new_video_id, video_body
 from ._state import Store
@@ -131,7 +131,7 @@ class Core:
         job = replace(job, owner=owner)
         if self.max_running_per_key is None:
             return job
-        spans = [run_span(j) for j in self.store.jobs() if j.owner == owner]
+        spans = self.store.busy_spans(owner, self.clock.now())  # not those already over
         ready = job.created_at + job.queued_for
         start = slot_start(ready, spans, self.max_running_per_key)
         return replace(job, queued_for=start - job.created_at)

@@ -11,7 +11,7 @@ from ._errors import ApiError
 from ._forms import SIZES, Form, Upload, parse_form, positive_choice, text, video_reference
 from ._http import Request, Response, json_response
 from ._jobs import Character, Job, character_json, status_at
-from ._listing import list_query, paginate
+from ._listing import list_query
 from ._mp4 import probe
 from ._shapes import delete_body, list_body, video_body
 from ._validate import any_seconds, any_size, check_references
@@ -91,10 +91,10 @@ def list_videos(core: Core, request: Request, params: Params) -> Response:
     after, limit, order = list_query(request.query, core.dialect.list_limit)
     now = core.clock.now()
     with core.store.transaction():
-        jobs = core.store.jobs()
-    page, has_more = paginate([j.id for j in jobs], after=after, limit=limit, order=order)
-    by_id = {j.id: j for j in jobs}
-    shown = [by_id[i] for i in page]
+        found = core.store.page(after, limit, newest_first=order == "desc")
+    if found is None:
+        raise ApiError(400, f"Invalid 'after': no video with id '{after}'.", param="after")
+    shown, has_more = found
     items = [video_body(core.dialect, job, now) for job in shown]
     return json_response(200, list_body(core.dialect, items, has_more), *core.poll_hint(shown))
 

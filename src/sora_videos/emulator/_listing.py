@@ -1,12 +1,12 @@
-"""``GET /videos`` paging: the query validated, and one page cut from the ids."""
+"""``GET /videos`` paging: the query validated (the store cuts the page)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from ._errors import ApiError
 
-__all__ = ["list_query", "paginate"]
+__all__ = ["list_query"]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -34,30 +34,3 @@ def list_query(
         message = f"Invalid 'order': {order!r}. Supported values are: 'asc', 'desc'."
         raise ApiError(400, message, param="order", code="invalid_value")
     return query.get("after") or None, int(raw), order
-
-
-def paginate(
-    ids: Sequence[str], *, after: str | None, limit: int, order: str
-) -> tuple[list[str], bool]:
-    """Cut one page from ids listed oldest first.
-
-    Args:
-        ids: Every id, oldest first.
-        after: Start after this id (in the chosen order), or at the beginning.
-        limit: The page size.
-        order: ``asc`` (oldest first) or ``desc`` (newest first).
-
-    Returns:
-        The page's ids and whether more follow.
-
-    Raises:
-        ApiError: 400 if ``after`` is not a known id.
-    """
-    ordered = list(ids) if order == "asc" else list(reversed(ids))
-    start = 0
-    if after is not None:
-        if after not in ordered:
-            raise ApiError(400, f"Invalid 'after': no video with id '{after}'.", param="after")
-        start = ordered.index(after) + 1
-    page = ordered[start : start + limit]
-    return page, start + limit < len(ordered)

@@ -12,9 +12,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from typing import Protocol
 
-from ._jobs import Character, Job, JobError
+from ._jobs import Character, Job, JobError, run_span
 
-__all__ = ["MemoryStore", "SqliteStore", "Store"]
+__all__ = ["MemoryStore", "Page", "SqliteStore", "Store"]
+
+Page = tuple[list[Job], bool]
+"""One page of jobs and whether more follow it."""
 
 
 class Store(Protocol):
@@ -25,6 +28,8 @@ class Store(Protocol):
     def get_job(self, job_id: str) -> Job | None: ...
     def delete_job(self, job_id: str) -> None: ...
     def jobs(self) -> list[Job]: ...
+    def page(self, after: str | None, limit: int, *, newest_first: bool) -> Page | None: ...
+    def busy_spans(self, owner: str, now: float) -> list[tuple[float, float]]: ...
     def add_character(self, character: Character) -> None: ...
     def get_character(self, character_id: str) -> Character | None: ...
     def recall(self, key: str) -> str | None: ...
@@ -38,6 +43,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
+        self._order: list[str | None] = []  # every id, oldest first; None where one was deleted
+        self._position: dict[str, int] = {}
+        self._spans: dict[str, dict[str, tuple[float, float]]] = {}  # owner -> id -> span
         self._characters: dict[str, Character] = {}
         self._keys: dict[str, str] = {}
 
@@ -49,7 +57,11 @@ class MemoryStore:
 
     def add_job(self, job: Job) -> None:
         """Store a new job."""
-        self._jobs[job.id] = job
+        with self._lock:
+            self._jobs[job.id] = job
+            self._position[job.id] = len(self._order)
+            self._order.append(job.id)
+            self._spans.setdefault(job.owner, {})[job.id] = run_span(job)
 
     def get_job(self, job_id: str) -> Job | None:
         """Return a job, or ``None`` if there is none with that id."""
@@ -57,11 +69,48 @@ class MemoryStore:
 
     def delete_job(self, job_id: str) -> None:
         """Forget a job."""
-        self._jobs.pop(job_id, None)
+        with self._lock:
+            job = self._jobs.pop(job_id, None)
+            if job is None:
+                return
+            self._order[self._position.pop(job_id)] = None
+            self._spans.get(job.owner, {}).pop(job_id, None)
+            if len(self._order) > 2 * len(self._jobs) + 64:  # mostly holes: close them up
+                ids = list(self._jobs)
+                self._order = list[str | None](ids)
+                self._position = {job_id: index for index, job_id in enumerate(ids)}
 
     def jobs(self) -> list[Job]:
         """Return every job, oldest first."""
         return list(self._jobs.values())
+
+    def page(self, after: str | None, limit: int, *, newest_first: bool) -> Page | None:
+        """Up to ``limit`` jobs after the job ``after`` (``None``: from the first) in the
+        order asked for, and whether more follow; ``None`` if there is no job ``after``."""
+        with self._lock:
+            if after is None:
+                start = len(self._order) - 1 if newest_first else 0
+            elif after in self._position:
+                start = self._position[after] + (-1 if newest_first else 1)
+            else:
+                return None
+            step, stop = (-1, -1) if newest_first else (1, len(self._order))
+            found: list[Job] = []
+            for index in range(start, stop, step):
+                job_id = self._order[index]
+                if job_id is not None:
+                    found.append(self._jobs[job_id])
+                    if len(found) > limit:
+                        break
+        return found[:limit], len(found) > limit
+
+    def busy_spans(self, owner: str, now: float) -> list[tuple[float, float]]:
+        """When the owner's jobs that are not over at ``now`` start and stop rendering."""
+        with self._lock:
+            spans = self._spans.get(owner, {})
+            for job_id in [job_id for job_id, (_, finish) in spans.items() if finish <= now]:
+                del spans[job_id]  # over for good: clocks do not go back
+            return list(spans.values())
 
     def add_character(self, character: Character) -> None:
         """Store a new character."""
@@ -87,6 +136,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, data TEXT);
 CREATE TABLE IF NOT EXISTS characters (id TEXT PRIMARY KEY, data TEXT);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, id TEXT);
+CREATE TABLE IF NOT EXISTS spans (id TEXT PRIMARY KEY, owner TEXT, start REAL, finish REAL);
+CREATE INDEX IF NOT EXISTS spans_by_owner ON spans (owner, finish);
 """
 
 
@@ -151,9 +202,12 @@ class SqliteStore:
 
     def add_job(self, job: Job) -> None:
         """Store a new job."""
-        with self._lock:
+        with self.transaction():
             self._db.execute(
                 "INSERT INTO jobs (id, data) VALUES (?, ?)", (job.id, json.dumps(asdict(job)))
+            )
+            self._db.execute(
+                "INSERT INTO spans VALUES (?, ?, ?, ?)", (job.id, job.owner, *run_span(job))
             )
 
     def get_job(self, job_id: str) -> Job | None:
@@ -163,8 +217,9 @@ class SqliteStore:
 
     def delete_job(self, job_id: str) -> None:
         """Forget a job."""
-        with self._lock:
+        with self.transaction():
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            self._db.execute("DELETE FROM spans WHERE id = ?", (job_id,))
 
     def jobs(self) -> list[Job]:
         """Return every job, oldest first."""
@@ -173,6 +228,36 @@ class SqliteStore:
                 "SELECT data FROM jobs ORDER BY seq"
             ).fetchall()
         return [_job_from_json(text) for (text,) in rows]
+
+    def page(self, after: str | None, limit: int, *, newest_first: bool) -> Page | None:
+        """Up to ``limit`` jobs after the job ``after`` (``None``: from the first) in the
+        order asked for, and whether more follow; ``None`` if there is no job ``after``."""
+        compare, order = ("<", "DESC") if newest_first else (">", "ASC")
+        with self._lock:
+            if after is None:
+                start = (1 << 62) if newest_first else -1
+            else:
+                row: tuple[int] | None = self._db.execute(
+                    "SELECT seq FROM jobs WHERE id = ?", (after,)
+                ).fetchone()
+                if row is None:
+                    return None
+                start = row[0]
+            rows: list[tuple[str]] = self._db.execute(
+                f"SELECT data FROM jobs WHERE seq {compare} ? ORDER BY seq {order} LIMIT ?",
+                (start, limit + 1),
+            ).fetchall()
+        found = [_job_from_json(text) for (text,) in rows]
+        return found[:limit], len(found) > limit
+
+    def busy_spans(self, owner: str, now: float) -> list[tuple[float, float]]:
+        """When the owner's jobs that are not over at ``now`` start and stop rendering (jobs
+        stored by a version without this table are not counted)."""
+        with self._lock:
+            rows: list[tuple[float, float]] = self._db.execute(
+                "SELECT start, finish FROM spans WHERE owner = ? AND finish > ?", (owner, now)
+            ).fetchall()
+        return rows
 
     def add_character(self, character: Character) -> None:
         """Store a new character."""
