@@ -164,10 +164,39 @@ def request_rows(results: dict[str, Result]) -> list[Row]:
     ]
 
 
+INSTRUCTIONS = {
+    "sync_instructions": "`retrieve` sync",
+    "async_instructions": "`retrieve` async",
+    "list_instructions": "`list` auto-paging, per video",
+}
+
+
+def instruction_rows(results: dict[str, Result]) -> list[Row]:
+    """The per-call and paging targets again, as instructions counted by callgrind (which
+    another process on the machine does not move), when measured."""
+    rows = []
+    for key, what in INSTRUCTIONS.items():
+        if key not in results:
+            continue
+        result = results[key]
+        floor, oai = result.ratio(SORA, "floor (httpx)"), result.ratio(SORA, "openai")
+        rows.append(
+            Row(
+                f"{what}, instructions: {_median(result, SORA)} vs floor "
+                f"{_median(result, 'floor (httpx)')} (`openai` {_median(result, 'openai')})",
+                f"{floor:.2f}x floor; {oai:.2f}x openai",
+                "≤ 1.3x floor" + ("" if key == "list_instructions" else "; ≤ 0.45x openai"),
+                floor <= 1.3 and (key == "list_instructions" or oai <= 0.45),
+            )
+        )
+    return rows
+
+
 def target_rows(results: dict[str, Result], list_counts: tuple[int, int]) -> list[Row]:
     """Every target of the issue with what this run measured."""
     rows = _per_call(results["sync"], "sync") + _per_call(results["async"], "async")
     rows += _paging(results["list"], results["list_memory"], list_counts)
+    rows += instruction_rows(results)
     rows += _startup(results["import_wall"], results["import_rss"])
     rows += _download(results["download_speed"], results["download_memory"])
     rows += _concurrency(results["concurrency"], results["concurrency_errors"])
@@ -206,8 +235,11 @@ PANELS = [
     ("concurrency", "1,000 concurrent retrieves: calls/s (higher is better)"),
     ("requests", "requests per completed and downloaded job (log; lower is better)"),
     ("paced", "makespan under 60 requests/min, emulated s (lower is better)"),
+    ("sync_instructions", "retrieve, sync: k instructions per call (lower is better)"),
+    ("async_instructions", "retrieve, async: k instructions per call (lower is better)"),
+    ("list_instructions", "list auto-paging: k instructions per video (log; lower is better)"),
 ]
-LOG_SCALE = {"download_memory", "requests"}
+LOG_SCALE = {"download_memory", "requests", "list_instructions"}
 
 
 def chart(

@@ -1,6 +1,7 @@
 """Benchmark sora_videos against a hand-written httpx + pydantic floor and ``openai``.
 
-    python benchmarks/run.py            the full run (about 12 minutes on 2 cores)
+    python benchmarks/run.py            the full run (about 12 minutes on 2 cores, and 6 more
+                                        for the instruction counts when valgrind is installed)
     python benchmarks/run.py --quick    fewer repeats, smaller sizes (about 3 minutes)
 
 Prints the targets table and every variant's median [min-max], and writes the chart and the
@@ -14,6 +15,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import concurrency
 import download
+import instructions
 import paging
 import percall
 import polling
@@ -75,6 +78,9 @@ def measure(plan: Plan) -> dict[str, Result]:
         results["poll"] = polling.run()
     with _step("requests per job, paced run"):
         results.update(requests.measure(plan.jobs, plan.per_job_jobs, requests.SPEED))
+    if plan is FULL and shutil.which("valgrind"):
+        with _step("instructions (callgrind)"):
+            results.update(instructions.run())
     return results
 
 

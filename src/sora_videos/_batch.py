@@ -23,6 +23,7 @@ from . import _operations as ops
 from ._config import ClientConfig
 from ._download import download_flow
 from ._exceptions import PollTimeoutError, RateLimitError, SoraError, VideoFailedError
+from ._files import StaleParts
 from ._fleet import Fleet
 from ._manifest import JobRecord, Manifest
 from ._models import Video
@@ -156,8 +157,10 @@ class BatchRun:
         self._watched: dict[str, Entry] = {}
         self._lock = threading.Lock()
         self._round_error: SoraError | None = None
+        self._stale: StaleParts | None = None
         if self._output_dir is not None:
             self._output_dir.mkdir(parents=True, exist_ok=True)
+            self._stale = StaleParts(self._output_dir)  # scanned once, at the first download
 
     def windows(self, requests: Iterable[str | BatchJob]) -> Iterator[list[Entry]]:
         """The jobs, a window at a time, each window planned in the manifest (keys on disk)
@@ -268,7 +271,7 @@ class BatchRun:
         spec = ops.content(video_id, variant="video")
         target = self._output_dir / ops.media_filename(video_id, "video")
         try:
-            path = yield from download_flow(self._config, spec, {}, target)
+            path = yield from download_flow(self._config, spec, {}, target, stale=self._stale)
         except SoraError as err:
             return self.settle(entry, BatchResult(entry.job, "error", error=err))
         return self.settle(entry, BatchResult(entry.job, "completed", path=path))

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -21,6 +22,9 @@ from ._retry import RetryBudget
 from ._send import send_flow
 from ._steps import Copy, CreateTemp, Flow, ProgressCallback, Read, Remove, Replace, Sleep, Truncate
 from ._types import RequestOptions
+
+if TYPE_CHECKING:
+    from ._files import StaleParts
 
 __all__ = ["byte_count", "media_type_error", "download_flow", "is_encoded", "resume_point"]
 
@@ -101,6 +105,7 @@ def download_flow(
     *,
     response: httpx.Response | None = None,
     on_progress: ProgressCallback | None = None,
+    stale: StaleParts | None = None,
 ) -> Flow[Path]:
     """Download into a temporary file beside ``path``, then rename it over ``path``.
 
@@ -109,13 +114,14 @@ def download_flow(
 
     Args:
         response: An answer already received (from ``download_content``), used first.
+        stale: The folder's scan for stale partial files (see ``CreateTemp``).
 
     Raises:
         IncompleteDownloadError: The body stayed short after every resume.
         APIConnectionError: The connection was cut and the size was never announced.
     """
     target = Path(path)
-    temp: Path = yield CreateTemp(target)
+    temp: Path = yield CreateTemp(target, stale)
     try:
         budget = config.retry_policy.budget()
         yield from _fill(config, spec, options, temp, budget, response, on_progress)

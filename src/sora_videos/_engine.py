@@ -296,7 +296,7 @@ class AsyncEngine:
 def _file_step(step: CreateTemp | Truncate | Replace | Remove, temps: set[Path]) -> object:
     """Perform a file step (blocking), keeping track of the temporary files still around."""
     if isinstance(step, CreateTemp):
-        temp = _files.create_temp(step.target)
+        temp = _files.create_temp(step.target, step.stale)
         temps.add(temp)
         return temp
     if isinstance(step, Truncate):

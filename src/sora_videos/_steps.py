@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import httpx
 
 from ._request import HTTPRequest
+
+if TYPE_CHECKING:
+    from ._files import StaleParts
 
 __all__ = [
     "Copy",
@@ -75,9 +78,14 @@ class Notify:
 
 @dataclass(frozen=True)
 class CreateTemp:
-    """Create an empty temporary file beside ``target``; the reply is its ``Path``."""
+    """Create an empty temporary file beside ``target``; the reply is its ``Path``.
+
+    ``stale``, when given, is the scan of the folder that finds ``target``'s stale partial
+    files (a batch scans its folder once for all its files).
+    """
 
     target: Path
+    stale: StaleParts | None = None
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class Answer:
         headers: Headers as sent; ``Content-Length`` is added unless given (or ``chunked``).
         body: The body, sent as is (compress it yourself for a ``Content-Encoding``).
         trickle: Seconds to wait before each byte of the body.
+        trickle_head: Trickle the status line and headers too.
         cut_after: Close the connection after this many bytes of the body.
         delay: Seconds to wait before sending anything.
     """
@@ -84,6 +85,7 @@ class Answer:
     headers: list[tuple[str, str]] = field(default_factory=list[tuple[str, str]])
     body: bytes = b""
     trickle: float = 0.0
+    trickle_head: bool = False
     cut_after: int | None = None
     delay: float = 0.0
 
@@ -185,16 +187,26 @@ class HostileServer:
         """Send an answer; whether the connection stays open for another request."""
         if answer.delay and self._stop.wait(answer.delay):
             return False
-        connection.sendall(answer.head())
         end = len(answer.body) if answer.cut_after is None else answer.cut_after
         body = memoryview(answer.body)[:end]
+        if answer.trickle_head:
+            if not self._trickle(connection, memoryview(answer.head()), answer.trickle):
+                return False
+        else:
+            connection.sendall(answer.head())
         if not answer.trickle:
             connection.sendall(body)
-        for index in range(len(body) if answer.trickle else 0):
-            if self._stop.wait(answer.trickle):
-                return False
-            connection.sendall(body[index : index + 1])
+        elif not self._trickle(connection, body, answer.trickle):
+            return False
         return answer.cut_after is None
+
+    def _trickle(self, connection: socket.socket, data: memoryview, pause: float) -> bool:
+        """Send a byte at a time, ``pause`` seconds before each; whether it was all sent."""
+        for index in range(len(data)):
+            if self._stop.wait(pause):
+                return False
+            connection.sendall(data[index : index + 1])
+        return True
 
 
 def _read_request(reader: BinaryIO) -> Request | None:

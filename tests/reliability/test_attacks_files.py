@@ -147,6 +147,32 @@ async def test_stale_partial_files_of_a_batch_are_removed(
     assert not stale.exists()
 
 
+def test_a_batch_scans_its_folder_once_and_removes_only_its_targets_stale_parts(
+    hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = MiniAPI(ids=lambda prompt: f"video_{prompt}")
+    hostile.handler = api
+    mine = [stale_part(tmp_path, f"video_{n}.mp4") for n in range(3)]
+    other = stale_part(tmp_path, "holiday.mp4")  # not a file this batch writes
+    fresh = tmp_path / ".video_0.mp4.l1v3ab_c.part"  # a live download's: touched just now
+    fresh.write_bytes(b"...")
+    scans: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path: str | os.PathLike[str]) -> Iterator[os.DirEntry[str]]:
+        scans.append(os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting_scandir)
+    with sora(hostile) as client:
+        results = client.videos.batch([str(n) for n in range(12)], output_dir=tmp_path)
+    assert [r.status for r in results] == ["completed"] * 12
+    assert scans.count(os.fspath(tmp_path)) == 1  # not once per file
+    assert not any(part.exists() for part in mine)
+    assert other.exists()
+    assert fresh.exists()
+
+
 @pytest.mark.anyio
 async def test_cancelled_while_making_the_partial_file_leaves_none(
     hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
