@@ -176,3 +176,28 @@ async def test_rate_limit_for_async_clients(clock: ManualClock) -> None:
         assert (await http.get("/videos")).status_code == 200
     assert len(emu.jobs) == 1  # the refused create made no job
     emu.close()
+
+
+@pytest.mark.parametrize("persisted", [False, True], ids=["memory", "sqlite"])
+def test_a_page_and_a_create_read_only_the_jobs_they_need(
+    clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persisted: bool
+) -> None:
+    # Work per request must not grow with the jobs stored: a 100,000-job batch made both
+    # quadratic when each listing and each create under a running limit read every job.
+    db = tmp_path / "jobs.sqlite3" if persisted else None
+    emu = Emulator(clock=clock, db_path=db, max_running_per_key=5, timing=Timing(rendering=8))
+    with emu, client(emu) as http:
+        for index in range(300):
+            assert http.post("/videos", json={"prompt": f"p{index}"}, headers=KEY_A).is_success
+            clock.advance(1)
+
+        def refuse() -> object:
+            raise AssertionError("every stored job was read")
+
+        monkeypatch.setattr(emu._core.store, "jobs", refuse)  # pyright: ignore[reportPrivateUsage]
+        page = http.get("/videos", params={"limit": 10}, headers=KEY_A).json()
+        assert len(page["data"]) == 10
+        assert page["has_more"]
+        after = http.get("/videos", params={"after": page["last_id"]}, headers=KEY_A).json()
+        assert after["data"][0]["prompt"] == "p289"
+        assert http.post("/videos", json={"prompt": "last"}, headers=KEY_A).is_success
