@@ -11,7 +11,7 @@ import anyio.lowlevel
 import pytest
 
 from sora_videos import AsyncSora, Sora
-from sora_videos._pacing import Pacer, parse_duration
+from sora_videos._pacing import BEFORE_A_LIMIT, Pacer, parse_duration
 from sora_videos.emulator import Emulator, ManualClock, RateLimit, Timing
 from sora_videos.emulator._limits import RateLimiter
 
@@ -136,6 +136,27 @@ def test_no_request_goes_before_the_one_a_limit_back_is_a_window_old() -> None:
     pacer.observe(headers)
     first = [pacer.reserve() for _ in range(3)]
     assert sum(first) < 0.01
+    assert pacer.reserve() == pytest.approx(10.0 * 1.05, abs=0.01)
+
+
+def test_sends_before_a_limit_count_in_its_first_window_and_memory_stays_bounded() -> None:
+    # A 100,000-job batch sends 200,000 requests: the pacer keeps a window's send times,
+    # not all of them (BEFORE_A_LIMIT while no limit is known).
+    clock = Clock()
+    pacer = Pacer(clock)
+    for _ in range(5_000):
+        assert pacer.reserve() == 0.0  # nothing known: no pacing
+        clock.now += 0.001
+    assert len(pacer._sent) == BEFORE_A_LIMIT  # pyright: ignore[reportPrivateUsage]
+    pacer.observe(
+        {
+            "x-ratelimit-limit-requests": "3",
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": "10s",
+        }
+    )
+    assert len(pacer._sent) == 3  # pyright: ignore[reportPrivateUsage]
+    # the 3 sent in the last few ms fill the window: the next waits until it has passed
     assert pacer.reserve() == pytest.approx(10.0 * 1.05, abs=0.01)
 
 

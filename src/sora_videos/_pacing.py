@@ -37,6 +37,9 @@ MARGIN = 1.05
 between the client's clock and the server's."""
 MAX_REMEMBERED = 100_000
 """The most send times kept to honour a window (a larger limit is not tracked)."""
+BEFORE_A_LIMIT = 1_024
+"""Send times kept while no limit is known: those sent before the first answer that tells
+one, which then count in its first window."""
 
 
 def parse_duration(text: str) -> float | None:
@@ -104,7 +107,7 @@ class Pacer:
         self._next = 0.0
         self._limit: int | None = None
         self._window = 0.0
-        self._sent: deque[float] = deque(maxlen=MAX_REMEMBERED)
+        self._sent: deque[float] = deque(maxlen=BEFORE_A_LIMIT)  # a window's, no more
 
     def reserve(self) -> float:
         """Take the next free slot; the seconds to wait before sending (0 for none)."""
@@ -126,6 +129,9 @@ class Pacer:
         with self._lock:
             self._interval = max(a.spacing for a in allowances)
             if requests is not None and requests.limit is not None:
+                if requests.limit != self._limit:
+                    size = min(requests.limit, MAX_REMEMBERED)
+                    self._sent = deque(self._sent, maxlen=size)
                 self._limit = requests.limit
                 self._window = max(self._window, min(requests.reset, MAX_PACE))
             if any(a.remaining == 0 for a in allowances):
