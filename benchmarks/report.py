@@ -80,6 +80,9 @@ def _startup(wall: Result, rss: Result) -> list[Row]:
     return rows
 
 
+FLOOR_FSYNC = "floor (httpx iter_bytes, then fsync)"
+
+
 def _download(speed: Result, growth: Result) -> list[Row]:
     rows = []
     sync_floor = "floor (httpx iter_bytes)"
@@ -89,6 +92,8 @@ def _download(speed: Result, growth: Result) -> list[Row]:
         versus = f"{ratio:.2f}x its floor"
         if floor != sync_floor:
             versus += f" ({speed.ratio(variant, sync_floor):.2f}x the sync floor)"
+        elif FLOOR_FSYNC in speed.variants:
+            versus += f" ({speed.ratio(variant, FLOOR_FSYNC):.2f}x the floor with fsync)"
         rows.append(
             Row(
                 f"{_title(speed)}, `{variant[len(SORA) + 1 :]}`: "
