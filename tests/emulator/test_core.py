@@ -162,9 +162,11 @@ def test_paging_in_both_orders(store: Store) -> None:
 def test_paging_over_many_deletions_keeps_the_order(store: Store) -> None:
     for index in range(300):
         store.add_job(job(id=f"v{index:03d}"))
-    for index in range(0, 300, 3):
-        store.delete_job(f"v{index:03d}")
-    kept = [f"v{index:03d}" for index in range(300) if index % 3]
+    for index in range(300):
+        if index % 3:  # two in three go (the memory store closes up its holes on the way)
+            store.delete_job(f"v{index:03d}")
+    store.delete_job("v001")  # already gone: nothing happens
+    kept = [f"v{index:03d}" for index in range(300) if not index % 3]
     walked: list[str] = []
     after: str | None = None
     while True:
