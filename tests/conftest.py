@@ -11,9 +11,26 @@ import httpx
 import pytest
 
 from sora_videos import AsyncSora, Sora
+from sora_videos._config import ClientConfig
 
 BASE_URL = "http://api.test/v1"
 API_KEY = "sk-test-SECRET-0123456789"
+
+
+def client_config(**settings: Any) -> ClientConfig:
+    """Client settings for tests of the pure core: the test key, ``http://api.test/v1``, no
+    environment; ``settings`` are ``ClientConfig.resolve``'s arguments to change."""
+    defaults: dict[str, Any] = {
+        "api_key": API_KEY,
+        "base_url": "http://api.test/v1",
+        "organization": None,
+        "project": None,
+        "timeout": 10.0,
+        "max_retries": 2,
+        "default_headers": None,
+        "environ": {},
+    }
+    return ClientConfig.resolve(**{**defaults, **settings})
 
 
 def video_json(video_id: str = "video_1", **changes: Any) -> dict[str, Any]:
@@ -87,21 +104,27 @@ def api() -> FakeAPI:
 
 
 ClientT = TypeVar("ClientT", Sora, AsyncSora)
+AnyClientT = TypeVar("AnyClientT", bound="Sora | AsyncSora")
+
+
+def sleeping_with(client: AnyClientT, wait: Callable[[float], object]) -> AnyClientT:
+    """The client, its engine's waits (retries, polls, pacing) handed to ``wait`` instead of
+    slept (its engine's ``sleep``, injected); an async client still yields to its loop."""
+    if isinstance(client, Sora):
+        client._engine.sleep = wait
+        return client
+
+    async def sleep(seconds: float) -> None:
+        wait(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    client._engine.sleep = sleep
+    return client
 
 
 def recording_waits(client: ClientT, waits: list[float]) -> ClientT:
-    """The client, with its retries and polls recording their waits in ``waits`` instead of
-    sleeping (its engine's ``sleep``, injected)."""
-    if isinstance(client, Sora):
-        client._engine.sleep = waits.append
-        return client
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    client._engine.sleep = record
-    return client
+    """The client, recording its waits in ``waits`` instead of sleeping."""
+    return sleeping_with(client, waits.append)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from sora_videos._steps import (
     Truncate,
 )
 
-from .conftest import API_KEY
+from .conftest import client_config
 
 TARGET = Path("/videos/cat.mp4")
 TEMP = Path("/videos/.cat.mp4.x.part")
@@ -35,16 +35,7 @@ SIZE = 10
 
 
 def config(max_retries: int = 2) -> ClientConfig:
-    return ClientConfig.resolve(
-        api_key=API_KEY,
-        base_url="http://api.test/v1",
-        organization=None,
-        project=None,
-        timeout=10.0,
-        max_retries=max_retries,
-        default_headers=None,
-        environ={},
-    )
+    return client_config(max_retries=max_retries)
 
 
 def start(max_retries: int = 2) -> tuple[Flow[Path], Send]:

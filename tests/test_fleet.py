@@ -9,23 +9,13 @@ import httpx
 import pytest
 
 from sora_videos import PollTimeoutError, Video
-from sora_videos._config import ClientConfig
 from sora_videos._fleet import Fleet, Round
 from sora_videos._steps import Flow, Notify, Send, Sleep
 
-from .conftest import API_KEY, error_json, video_json
+from .conftest import client_config, error_json, video_json
 
 T = TypeVar("T")
-CONFIG = ClientConfig.resolve(
-    api_key=API_KEY,
-    base_url="http://api.test/v1",
-    organization=None,
-    project=None,
-    timeout=10.0,
-    max_retries=0,
-    default_headers=None,
-    environ={},
-)
+CONFIG = client_config(max_retries=0)
 
 
 class Server:

@@ -18,23 +18,13 @@ from sora_videos import (
     VideoFailedError,
 )
 from sora_videos import _operations as ops
-from sora_videos._config import ClientConfig
 from sora_videos._poll import poll_delay, poll_flow
 from sora_videos._send import send_flow
 from sora_videos._steps import Flow, Notify, Read, Send, Sleep, Step
 
-from .conftest import API_KEY, error_json, video_json
+from .conftest import client_config, error_json, video_json
 
-CONFIG = ClientConfig.resolve(
-    api_key=API_KEY,
-    base_url="http://api.test/v1",
-    organization=None,
-    project=None,
-    timeout=10.0,
-    max_retries=2,
-    default_headers=None,
-    environ={},
-)
+CONFIG = client_config()
 
 
 def answer(step: Step, status: int = 200, **kwargs: Any) -> httpx.Response:

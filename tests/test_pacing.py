@@ -7,13 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-import anyio.lowlevel
 import pytest
 
 from sora_videos import AsyncSora, Sora
 from sora_videos._pacing import BEFORE_A_LIMIT, Pacer, parse_duration
 from sora_videos.emulator import Emulator, ManualClock, RateLimit, Timing
 from sora_videos.emulator._limits import RateLimiter
+
+from .conftest import sleeping_with
 
 ClientT = TypeVar("ClientT", Sora, AsyncSora)
 
@@ -189,16 +190,7 @@ LIMIT = RateLimit(20, period=60.0)
 def paced(sora: ClientT, clock: ManualClock) -> ClientT:
     """The client, pacing on the emulator's clock and waiting by moving it."""
     sora._engine.config = replace(sora._engine.config, pacer=Pacer(clock.now))
-    if isinstance(sora, Sora):
-        sora._engine.sleep = clock.advance
-        return sora
-
-    async def sleep(seconds: float) -> None:
-        clock.advance(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    sora._engine.sleep = sleep
-    return sora
+    return sleeping_with(sora, clock.advance)
 
 
 def check_paced_run(emu: Emulator, elapsed: float) -> None:

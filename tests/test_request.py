@@ -12,19 +12,16 @@ from sora_videos import _operations as ops
 from sora_videos._config import ClientConfig
 from sora_videos._request import RequestSpec, build_request, path_segment
 
-from .conftest import API_KEY
+from .conftest import API_KEY, client_config
 
 
 def config(**changes: object) -> ClientConfig:
-    base = ClientConfig.resolve(
-        api_key=API_KEY,
+    base = client_config(
         base_url="https://gateway.example/v1",
         organization="org_1",
         project="proj_1",
         timeout=30.0,
-        max_retries=2,
         default_headers={"X-Team": "video"},
-        environ={},
     )
     return base.with_changes(**changes)
 

@@ -38,6 +38,8 @@ from sora_videos import (
 from sora_videos._retry import MAX_RETRY_AFTER
 from sora_videos.emulator import Emulator, Fault, ManualClock
 
+from ..conftest import sleeping_with
+
 __all__ = [
     "CALLS",
     "SCENARIOS",
@@ -171,21 +173,8 @@ def recorded_waits(*clients: Sora | AsyncSora) -> Iterator[list[float]]:
     (each engine's ``sleep``, injected)."""
     waits: list[float] = []
     for client in clients:
-        record_waits(client, waits)
+        sleeping_with(client, waits.append)
     yield waits
-
-
-def record_waits(client: Sora | AsyncSora, waits: list[float]) -> None:
-    """Make ``client`` record its waits in ``waits`` instead of sleeping."""
-    if isinstance(client, Sora):
-        client._engine.sleep = waits.append
-        return
-
-    async def async_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    client._engine.sleep = async_sleep
 
 
 # --- running one scenario ----------------------------------------------------------------------
@@ -262,7 +251,7 @@ async def _async_calls(
     scenario: Scenario, emu: Emulator, subjects: list[str], workdir: Path, waits: list[float]
 ) -> list[Outcome]:
     async with emu.async_client(max_retries=MAX_RETRIES) as sora:
-        record_waits(sora, waits)
+        sleeping_with(sora, waits.append)
         return [
             await _async_call(scenario, sora, f"a{i}", subject, workdir, waits)
             for i, subject in enumerate(subjects)

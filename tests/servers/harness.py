@@ -16,8 +16,9 @@ from typing import Any, Literal, TypeVar
 import anyio
 import anyio.lowlevel
 
-from sora_videos import AsyncSora, Sora
 from sora_videos.emulator import Emulator, ManualClock, Timing
+
+from ..conftest import sleeping_with
 
 Mode = Literal["sync", "asyncio", "trio"]
 MODES: tuple[Mode, ...] = ("sync", "asyncio", "trio")
@@ -41,19 +42,6 @@ async def collect(listing: Any) -> list[Any]:
     return list(listing)
 
 
-def fake_sleeps(client: Sora | AsyncSora, clock: ManualClock) -> None:
-    """Make the client's waits move the emulator's clock instead of sleeping."""
-    if isinstance(client, Sora):
-        client._engine.sleep = clock.advance
-        return
-
-    async def sleep(seconds: float) -> None:
-        clock.advance(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    client._engine.sleep = sleep
-
-
 @contextmanager
 def emulated(dialect: str) -> Iterator[tuple[Emulator, ManualClock]]:
     """An emulator answering as ``dialect``, on a manual clock."""
@@ -69,13 +57,13 @@ def run(workflow: Workflow, emu: Emulator, clock: ManualClock, mode: Mode, **opt
     """Run ``workflow(client, emu)`` with a client of ``mode`` (``emu.client(**options)``)."""
     if mode == "sync":
         with emu.client(**options) as client:
-            fake_sleeps(client, clock)
+            sleeping_with(client, clock.advance)
             anyio.run(workflow, client, emu)
         return
 
     async def main() -> None:
         async with emu.async_client(**options) as client:
-            fake_sleeps(client, clock)
+            sleeping_with(client, clock.advance)
             await workflow(client, emu)
 
     anyio.run(main, backend=mode)

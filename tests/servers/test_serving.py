@@ -21,18 +21,10 @@ from sora_videos._send import send_flow
 from sora_videos._serving import answers_with_video, for_server
 from sora_videos._steps import Send
 
-from ..conftest import video_json
+from ..conftest import client_config, video_json
 
-TRT = ClientConfig.resolve(
-    api_key=None,
-    base_url="http://127.0.0.1:8000/v1",
-    organization=None,
-    project=None,
-    timeout=10.0,
-    max_retries=0,
-    default_headers=None,
-    server="tensorrt-llm",
-    environ={},
+TRT = client_config(
+    api_key=None, base_url="http://127.0.0.1:8000/v1", max_retries=0, server="tensorrt-llm"
 )
 
 
