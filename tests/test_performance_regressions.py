@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_videos import AsyncSora, Sora
+from sora_videos import AsyncSora, Sora, _files
 from sora_videos.emulator import Emulator, ManualClock
 
 from .conftest import API_KEY, BASE_URL, recording_waits, video_json
@@ -216,3 +217,111 @@ def test_importing_sora_videos_loads_no_optional_module() -> None:
     assert "sora_videos" in added
     optional = [name for name in added if name.split(".")[0] in OPTIONAL or name in OPTIONAL]
     assert optional == []
+
+
+class WritebackHints:
+    """Stands in for ``os.posix_fadvise``: records each range, with the file's size then."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.ranges: list[tuple[int, int]] = []
+        self.sizes: list[int] = []
+
+    def __call__(self, fd: int, offset: int, length: int, advice: int) -> None:
+        if self.fail:
+            raise OSError(22, "not supported here")
+        assert advice == os.POSIX_FADV_DONTNEED
+        self.ranges.append((offset, length))
+        self.sizes.append(os.fstat(fd).st_size)
+
+
+WRITEBACK_TEST_EVERY = 1024 * 1024
+SMALL_VIDEO = 5 * WRITEBACK_TEST_EVERY + 12_345
+
+
+@pytest.fixture
+def hints(monkeypatch: pytest.MonkeyPatch) -> WritebackHints:
+    recorder = WritebackHints()
+    monkeypatch.setattr(_files, "_FADVISE", recorder)
+    monkeypatch.setattr(_files, "WRITEBACK_EVERY", WRITEBACK_TEST_EVERY)
+    return recorder
+
+
+@pytest.fixture
+def small_video() -> Iterator[tuple[Emulator, str]]:
+    clock = ManualClock()
+    with Emulator(clock=clock, video_size_override=SMALL_VIDEO) as emulator:
+        with emulator.client() as sora:
+            video = sora.videos.create(prompt="a long take")
+        clock.advance(60)
+        yield emulator, video.id
+
+
+def assert_written_back_as_it_arrived(hints: WritebackHints, path: Path, served: bytes) -> None:
+    """Every whole ``WRITEBACK_TEST_EVERY`` was handed to the disk in order, once it was in
+    the file (flushed from Python's buffer), so the final fsync has at most one left."""
+    assert path.read_bytes() == served
+    starts = [offset for offset, _ in hints.ranges]
+    assert starts[0] == 0
+    assert all(a + n == b for (a, n), b in zip(hints.ranges, starts[1:], strict=False))
+    assert all(length >= WRITEBACK_TEST_EVERY for _, length in hints.ranges)
+    covered = sum(length for _, length in hints.ranges)
+    assert SMALL_VIDEO - WRITEBACK_TEST_EVERY < covered <= SMALL_VIDEO
+    assert all(size >= a + n for (a, n), size in zip(hints.ranges, hints.sizes, strict=True))
+
+
+@pytest.mark.parametrize("how", ["download", "write_to_file"])
+def test_a_download_has_its_bytes_written_to_disk_as_they_arrive(
+    how: str, hints: WritebackHints, small_video: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, video_id = small_video
+    path = tmp_path / "video.mp4"
+    with emulator.client() as sora:
+        served = sora.videos.download_content(video_id).read()
+        assert not hints.ranges  # reading into memory writes nothing
+        if how == "download":
+            sora.videos.download(video_id, path)
+        else:
+            sora.videos.download_content(video_id).write_to_file(path)
+    assert_written_back_as_it_arrived(hints, path, served)
+
+
+@pytest.mark.anyio
+async def test_an_async_download_has_its_bytes_written_to_disk_as_they_arrive(
+    hints: WritebackHints, small_video: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, video_id = small_video
+    path = tmp_path / "video.mp4"
+    async with emulator.async_client() as sora:
+        served = await (await sora.videos.download_content(video_id)).read()
+        await sora.videos.download(video_id, path)
+    assert_written_back_as_it_arrived(hints, path, served)
+
+
+def test_a_resumed_file_is_written_back_from_where_it_resumes(
+    hints: WritebackHints, tmp_path: Path
+) -> None:
+    path = tmp_path / "partial"
+    path.write_bytes(b"x" * 100)
+    with path.open("ab") as file:  # small writes: Python buffers them until the hint flushes
+        appender = _files.Appender(file)
+        for _ in range(3 * WRITEBACK_TEST_EVERY // 4096 // 2):
+            appender.write(b"y" * 4096)
+    assert hints.ranges == [(100, WRITEBACK_TEST_EVERY)]
+    assert hints.sizes[0] >= 100 + WRITEBACK_TEST_EVERY
+    assert path.read_bytes() == b"x" * 100 + b"y" * (3 * WRITEBACK_TEST_EVERY // 2)
+
+
+def test_a_system_that_refuses_the_hint_still_gets_the_whole_file(
+    monkeypatch: pytest.MonkeyPatch, small_video: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    refusing = WritebackHints(fail=True)
+    monkeypatch.setattr(_files, "_FADVISE", refusing)
+    monkeypatch.setattr(_files, "WRITEBACK_EVERY", WRITEBACK_TEST_EVERY)
+    emulator, video_id = small_video
+    path = tmp_path / "video.mp4"
+    with emulator.client() as sora:
+        served = sora.videos.download_content(video_id).read()
+        sora.videos.download(video_id, path)
+    assert path.read_bytes() == served
+    assert not list(tmp_path.glob("*.part"))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sora_videos import _operations as ops
 from sora_videos._config import ClientConfig
@@ -78,6 +80,19 @@ def test_ids_become_exactly_one_path_segment(video_id: str, segment: str) -> Non
     assert path_segment(video_id, name="video_id") == segment
     url = httpx.URL(build_request(config(), ops.retrieve(video_id), {}).url)
     assert url.raw_path.decode() == f"/v1/videos/{segment}"
+
+
+UNRESERVED_AND_OTHERS = st.sampled_from("aZ09_.-~") | st.characters(codec="utf-8")
+
+
+@given(
+    st.text(alphabet=UNRESERVED_AND_OTHERS, min_size=1).filter(
+        lambda value: value not in (".", "..")
+    )
+)
+def test_any_id_is_encoded_as_quote_encodes_it(video_id: str) -> None:
+    # Ids of unreserved characters skip quote(): the result must not depend on it.
+    assert path_segment(video_id, name="video_id") == quote(video_id, safe="")
 
 
 @pytest.mark.parametrize("bad", ["", ".", ".."])

@@ -138,7 +138,7 @@ class ClientConfig:
             given["server"] = resolve_server(given["server"])  # type: ignore[arg-type]
         return replace(self, **given)  # type: ignore[arg-type]
 
-    @property
+    @cached_property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy every operation of this client follows."""
         return RetryPolicy(max_retries=self.max_retries)
@@ -146,7 +146,16 @@ class ClientConfig:
     @property
     def query(self) -> dict[str, str | int | float | bool]:
         """The query parameters every request carries: the server's, then the client's."""
+        return dict(self._query)
+
+    @cached_property
+    def _query(self) -> dict[str, str | int | float | bool]:
         return {**self.server.default_query, **self.default_query}
+
+    @cached_property
+    def url_prefix(self) -> str:
+        """``base_url`` as text, ending in ``/``: a request's URL is this and its path."""
+        return str(self.base_url)
 
     @property
     def signs_requests(self) -> bool:

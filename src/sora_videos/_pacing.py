@@ -42,6 +42,10 @@ BEFORE_A_LIMIT = 1_024
 one, which then count in its first window."""
 
 
+_REMAINING_REQUESTS = "x-ratelimit-remaining-requests"
+_REMAINING_TOKENS = "x-ratelimit-remaining-tokens"
+
+
 def parse_duration(text: str) -> float | None:
     """Seconds in a reset header: ``"1s"``, ``"6m0s"``, ``"20ms"``, ``"1h2m3.5s"`` or a bare
     number of seconds. ``None`` when it is none of these."""
@@ -74,7 +78,7 @@ class _Allowance:
     @classmethod
     def read(cls, headers: Mapping[str, str], kind: str) -> _Allowance | None:
         remaining = _count(headers.get(f"x-ratelimit-remaining-{kind}"))
-        if remaining is None or remaining < 0:  # most answers: one look-up, nothing to learn
+        if remaining is None or remaining < 0:
             return None
         reset_text = headers.get(f"x-ratelimit-reset-{kind}")
         reset = None if reset_text is None else parse_duration(reset_text)
@@ -122,6 +126,8 @@ class Pacer:
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the server's allowance from an answer's ``x-ratelimit-*`` headers."""
+        if _REMAINING_REQUESTS not in headers and _REMAINING_TOKENS not in headers:
+            return  # most answers: two look-ups, nothing to learn
         requests = _Allowance.read(headers, "requests")
         allowances = [a for a in (requests, _Allowance.read(headers, "tokens")) if a is not None]
         if not allowances:

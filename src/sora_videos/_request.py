@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as jsonlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -76,6 +77,9 @@ class HTTPRequest:
         return self.body is None or self.body.replayable
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch  # what quote() leaves as it is
+
+
 def path_segment(value: str, *, name: str) -> str:
     """An id as exactly one percent-encoded path segment.
 
@@ -85,6 +89,8 @@ def path_segment(value: str, *, name: str) -> str:
     """
     if not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if _UNRESERVED(value) and value not in (".", ".."):
+        return value  # most ids: nothing to encode
     if value in ("", ".", ".."):
         raise ValueError(f"{name} must be a non-empty id, not {value!r}")
     return quote(value, safe="")
@@ -117,7 +123,7 @@ def build_request(config: ClientConfig, spec: RequestSpec, options: RequestOptio
     timeout = options.get("timeout", config.timeout)
     return HTTPRequest(
         method=spec.method,
-        url=str(config.base_url) + spec.path,
+        url=config.url_prefix + spec.path,
         params=params,
         headers=headers,
         json=json,

@@ -44,8 +44,10 @@ def send_flow(
     budget = budget if budget is not None else config.retry_policy.budget()
     request = build_request(config, spec, options)
     key = request.idempotency_key  # the one on the wire, whoever chose it
+    debug = log.isEnabledFor(logging.DEBUG)  # a debug line's arguments cost a call each
     while True:
-        log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
+        if debug:
+            log.debug("%s %s (attempt %d)", request.method, request.url, budget.used + 1)
         if (wait := config.pacer.reserve()) > 0:
             yield Sleep(wait)  # the next slot the server's x-ratelimit-* allowance leaves
         try:
@@ -65,7 +67,7 @@ def send_flow(
                 raise connection_error(exc, _request_of(exc), key) from exc
             log.debug("retrying after %s: %s", type(exc).__name__, decision.reason)
         else:
-            if log.isEnabledFor(logging.DEBUG):  # the header look-up costs a call
+            if debug:
                 log.debug(
                     "%s %s -> %d (request id %s)",
                     request.method,
