@@ -12,7 +12,6 @@ import zlib
 from collections.abc import Iterable
 from typing import Literal, TypeAlias
 
-import anyio
 import httpx
 
 __all__ = [
@@ -145,13 +144,11 @@ def read_body(response: httpx.Response, limit: int, deadline: float | None) -> B
     return collector.finish(response)
 
 
-async def async_read_body(
-    response: httpx.Response, limit: int, deadline: float | None
-) -> BodyState:
-    """``read_body`` for an async response.
+async def async_read_body(response: httpx.Response, limit: int) -> BodyState:
+    """``read_body`` for an async response, with no deadline of its own: the engine bounds
+    the whole read by the attempt's deadline.
 
     Raises:
-        httpx.ReadTimeout: ``deadline`` passed first.
         httpx.TransportError: The connection failed.
     """
     done = already_read(response, limit)
@@ -160,15 +157,10 @@ async def async_read_body(
     collector = _Collector(response, limit)
     decoded = not collector.decoder.handles
     try:
-        with anyio.fail_after(None if deadline is None else max(deadline - time.monotonic(), 0)):
-            chunks = response.aiter_bytes() if decoded else response.aiter_raw()
-            async for chunk in chunks:
-                if not collector.add(chunk, decoded=decoded):
-                    break
-    except TimeoutError as exc:
-        raise httpx.ReadTimeout(
-            "the request outlasted its timeout", request=response.request
-        ) from exc
+        chunks = response.aiter_bytes() if decoded else response.aiter_raw()
+        async for chunk in chunks:
+            if not collector.add(chunk, decoded=decoded):
+                break
     except httpx.DecodingError:
         collector.state = "undecodable"
     finally:

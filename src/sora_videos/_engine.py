@@ -10,8 +10,7 @@ import inspect
 import sys
 import time
 import weakref
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -20,7 +19,7 @@ import anyio.to_thread
 import httpx
 
 from . import _files
-from ._body import OUTLASTED, async_read_body, read_body
+from ._body import OUTLASTED, already_read, async_read_body, read_body
 from ._config import ClientConfig
 from ._exceptions import APIConnectionError
 from ._raw import RawResponse
@@ -44,6 +43,7 @@ from ._types import RequestOptions
 
 if TYPE_CHECKING:
     from ._async.pagination import AsyncCursorPage
+    from ._deadlines import Watch
     from ._pagination import AsyncPaginator, Identified
     from ._sync.pagination import CursorPage
 
@@ -212,6 +212,7 @@ class AsyncEngine:
         self._deadlines: weakref.WeakKeyDictionary[httpx.Response, float | None] = (
             weakref.WeakKeyDictionary()
         )
+        self._watch: Watch | None = None
 
     def sharing_pool(self, config: ClientConfig) -> AsyncEngine:
         """An engine with other settings on this one's pool (which it will not close)."""
@@ -242,8 +243,12 @@ class AsyncEngine:
         if isinstance(step, Send):
             return await self._send(step)
         if isinstance(step, Read):
+            if (known := already_read(step.response, step.limit)) is not None:
+                return known
             deadline = self._deadlines.get(step.response)
-            return await async_read_body(step.response, step.limit, deadline)
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            reading = async_read_body(step.response, step.limit)
+            return await self._within(left, reading, step.response.request)
         if isinstance(step, Sleep):
             return await self.sleep(step.seconds)
         if isinstance(step, Copy):
@@ -259,20 +264,48 @@ class AsyncEngine:
     async def _send(self, step: Send) -> httpx.Response:
         request = to_httpx(self.http, step.request)
         deadline = deadline_of(step.request)
-        delay = None if deadline is None else deadline - time.monotonic()
+        total = step.request.timeout.read  # a total for the attempt (see deadline_of)
         try:
-            if (timeout := _asyncio_timeout(delay)) is not None:
-                async with timeout:
-                    response = await self._send_now(request, step)
-            else:
-                with anyio.fail_after(delay):
-                    response = await self._send_now(request, step)
-        except TimeoutError as exc:
-            raise httpx.ReadTimeout(OUTLASTED, request=request) from exc
+            response = await self._within(total, self._send_now(request, step), request)
         except RuntimeError as exc:
             raise pool_error(exc, request) from exc
         self._deadlines[response] = deadline
         return response
+
+    async def _within(
+        self, seconds: float | None, work: Coroutine[object, object, T], request: httpx.Request
+    ) -> T:
+        """Await ``work``, cut after ``seconds`` (``None``: not cut).
+
+        Raises:
+            httpx.ReadTimeout: ``seconds`` passed first.
+        """
+        try:
+            if seconds is None:
+                return await work
+            if (watch := self._asyncio_watch()) is not None:
+                return await watch.run(work, seconds)
+            with anyio.fail_after(seconds):
+                return await work
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(OUTLASTED, request=request) from exc
+
+    def _asyncio_watch(self) -> Watch | None:
+        """The deadline watch of the running asyncio loop (3.11+: ``Task.uncancel``); ``None``
+        elsewhere (trio, 3.10), where an anyio cancel scope bounds each attempt."""
+        if sys.version_info < (3, 11) or "asyncio" not in sys.modules:  # not imported: not running
+            return None
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another event loop (trio)
+            return None
+        if self._watch is None or self._watch.loop is not loop:
+            from ._deadlines import Watch
+
+            self._watch = Watch(loop)
+        return self._watch
 
     async def _send_now(self, request: httpx.Request, step: Send) -> httpx.Response:
         if step.request.auth is None:
@@ -301,20 +334,6 @@ class AsyncEngine:
         """Close the pool if this engine made it."""
         if self.owns_http:
             await self.http.aclose()
-
-
-def _asyncio_timeout(delay: float | None) -> AbstractAsyncContextManager[object] | None:
-    """asyncio's own timeout when running on asyncio (3.11+), else ``None`` (use anyio's):
-    an anyio cancel scope costs about 16 µs a request there, this a few."""
-    if sys.version_info >= (3, 11) and "asyncio" in sys.modules:  # not imported: not running
-        import asyncio
-
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # another event loop (trio)
-            return None
-        return asyncio.timeout(delay)
-    return None
 
 
 def _file_step(step: CreateTemp | Truncate | Replace | Remove, temps: set[Path]) -> object:

@@ -7,8 +7,9 @@ Each was a hole (issue #11) and failed before its fix.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
@@ -146,6 +147,79 @@ async def test_timeout_is_a_deadline_for_the_whole_request_async(
         with pytest.raises(APITimeoutError):
             await client.videos.retrieve("v", timeout=1)
     assert time.monotonic() - started < 2.0
+
+
+def slow_or_fast(request: Request) -> Answer:
+    """``/videos/slow…`` trickled over about 3 s; any other id answered at once."""
+    video_id = request.path.rsplit("/", 1)[-1]
+    return trickled() if video_id.startswith("slow") else json_answer(video_json(video_id))
+
+
+@pytest.mark.anyio
+async def test_a_short_deadline_is_kept_beside_longer_ones_in_flight(
+    hostile: HostileServer,
+) -> None:
+    hostile.handler = slow_or_fast
+    outcome: dict[str, str] = {}
+    took: dict[str, float] = {}
+
+    async def call(client: AsyncSora, video_id: str, timeout: float) -> None:
+        started = time.monotonic()
+        try:
+            outcome[video_id] = (await client.videos.retrieve(video_id, timeout=timeout)).status
+        except APITimeoutError:
+            outcome[video_id] = "timed out"
+        took[video_id] = time.monotonic() - started
+
+    async with async_sora(hostile) as client, anyio.create_task_group() as group:
+        group.start_soon(call, client, "slow-long", 30)  # the first deadline is 30 s away
+        await anyio.sleep(0.05)
+        group.start_soon(call, client, "slow-short", 1)  # then one 1 s away
+        for index in range(5):
+            group.start_soon(call, client, f"fast-{index}", 30)
+    assert outcome == {
+        "slow-long": "queued",
+        "slow-short": "timed out",
+        **{f"fast-{index}": "completed" for index in range(5)},
+    }
+    assert 0.9 < took["slow-short"] < 2.0
+
+
+@pytest.mark.anyio
+async def test_a_call_the_caller_cancels_is_a_cancellation_not_a_timeout(
+    hostile: HostileServer,
+) -> None:
+    hostile.handler = slow_or_fast
+    async with async_sora(hostile) as client:
+        with anyio.move_on_after(0.3) as scope:
+            await client.videos.retrieve("slow", timeout=30)
+        assert scope.cancelled_caught
+        # The client goes on working, and no cut of the cancelled call is left to fire.
+        await anyio.sleep(0.1)
+        assert (await client.videos.retrieve("fast", timeout=30)).id == "fast"
+
+
+@pytest.mark.parametrize("how", ["wait_for", "timeout"])
+def test_an_asyncio_timeout_of_the_callers_own_stays_theirs(
+    hostile: HostileServer, how: str
+) -> None:
+    hostile.handler = slow_or_fast
+
+    async def within(seconds: float, call: Awaitable[object]) -> object:
+        if how == "wait_for":
+            return await asyncio.wait_for(call, seconds)
+        if sys.version_info >= (3, 11):
+            async with asyncio.timeout(seconds):
+                return await call
+        pytest.skip("asyncio.timeout needs Python 3.11")
+
+    async def main() -> None:
+        async with async_sora(hostile) as client:
+            with pytest.raises(asyncio.TimeoutError) as raised:  # TimeoutError from 3.11 on
+                await within(0.3, client.videos.retrieve("slow", timeout=30))
+            assert not isinstance(raised.value, APITimeoutError)
+
+    asyncio.run(main())
 
 
 @pytest.mark.anyio
