@@ -194,6 +194,9 @@ def test_list_auto_paging_memory_does_not_grow_with_the_count() -> None:
 
 OPTIONAL = ("rich", "uvicorn", "trio", "sqlite3", "sora_videos.emulator", "sora_videos._cli")
 OPTIONAL += ("openai", "httpx2", "matplotlib", "numpy", "asyncio")
+# Loaded when first used: a batch's machinery, and an async client's file work.
+OPTIONAL += ("sora_videos._batch", "sora_videos._batching", "sora_videos._manifest")
+OPTIONAL += ("sora_videos._files_async", "sora_videos._deadlines", "concurrent")
 
 _LOADED_BY_SORA = """
 import json, sys
@@ -217,6 +220,16 @@ def test_importing_sora_videos_loads_no_optional_module() -> None:
     assert "sora_videos" in added
     optional = [name for name in added if name.split(".")[0] in OPTIONAL or name in OPTIONAL]
     assert optional == []
+
+
+def test_the_names_loaded_on_first_use_are_there() -> None:
+    import sora_videos
+
+    for name in ("BatchJob", "BatchResult", "ManifestWarning"):
+        assert name in dir(sora_videos)
+        assert getattr(sora_videos, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'Batch'"):
+        sora_videos.Batch  # type: ignore[attr-defined]  # noqa: B018
 
 
 class WritebackHints:

@@ -7,11 +7,13 @@ video = client.videos.create_and_poll(prompt="A calico cat playing a piano", sec
 client.videos.download_content(video.id).write_to_file("cat.mp4")
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from ._async.content import AsyncVideoContent
 from ._async.pagination import AsyncCursorPage
 from ._async.videos import AsyncVideos
 from ._azure import AsyncAzureSora, AzureSora
-from ._batch import BatchJob, BatchResult
 from ._client import NOT_GIVEN, AsyncSora, NotGiven, Sora
 from ._exceptions import (
     APIConnectionError,
@@ -37,7 +39,6 @@ from ._exceptions import (
     VideoNotReadyError,
 )
 from ._logging import configure_from_env as _configure_from_env
-from ._manifest import ManifestWarning
 from ._models import Video, VideoCharacter, VideoCreateError, VideoDeleted, VideoList
 from ._pagination import AsyncPaginator
 from ._raw import RawResponse
@@ -58,6 +59,28 @@ from ._types import (
     VideoVariant,
 )
 from ._version import __version__
+
+if _typing.TYPE_CHECKING:
+    from ._batch import BatchJob, BatchResult
+    from ._manifest import ManifestWarning
+
+_BATCH_NAMES = {"BatchJob": "_batch", "BatchResult": "_batch", "ManifestWarning": "_manifest"}
+"""Names whose modules load on first use: the batch machinery (manifest, fleet, worker
+pools) is most of what ``import sora_videos`` would otherwise spend on code a caller that
+never batches does not run."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _BATCH_NAMES:
+        value = getattr(_importlib.import_module(f".{_BATCH_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_BATCH_NAMES})
+
 
 __all__ = [
     "NOT_GIVEN",

@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-import anyio
-import anyio.to_thread
 import httpx
 
 from . import _files
@@ -203,12 +201,14 @@ class AsyncEngine:
         http: httpx.AsyncClient,
         *,
         owns_http: bool,
-        sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
+        import anyio  # here, not at import: a sync client never loads anyio
+
         self.config = config
         self.http = http
         self.owns_http = owns_http
-        self.sleep = sleep
+        self.sleep = sleep if sleep is not None else anyio.sleep
         self._deadlines: weakref.WeakKeyDictionary[httpx.Response, float | None] = (
             weakref.WeakKeyDictionary()
         )
@@ -252,13 +252,17 @@ class AsyncEngine:
         if isinstance(step, Sleep):
             return await self.sleep(step.seconds)
         if isinstance(step, Copy):
+            from ._files_async import async_copy
+
             try:
-                return await _files.async_copy(step)
+                return await async_copy(step)
             except httpx.DecodingError as exc:
                 raise decoding_error(exc, step.response) from exc
         if isinstance(step, Notify):
             result = step.callback(step.value)
             return (await result) if inspect.isawaitable(result) else result
+        import anyio.to_thread
+
         return await anyio.to_thread.run_sync(_file_step, step, temps)
 
     async def _send(self, step: Send) -> httpx.Response:
@@ -285,6 +289,8 @@ class AsyncEngine:
                 return await work
             if (watch := self._asyncio_watch()) is not None:
                 return await watch.run(work, seconds)
+            import anyio  # trio, or Python 3.10
+
             with anyio.fail_after(seconds):
                 return await work
         except TimeoutError as exc:

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
-import anyio.to_thread
 import httpx
 
 from ._types import FileContent, FileInput
@@ -194,9 +193,11 @@ class MultipartStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         # File reads run in a worker thread so a large upload never blocks the event loop.
+        from anyio import to_thread  # here: a sync client never loads anyio
+
         chunks = iter(self)
         while True:
-            chunk = await anyio.to_thread.run_sync(next, chunks, None)
+            chunk = await to_thread.run_sync(next, chunks, None)
             if chunk is None:
                 return
             yield chunk

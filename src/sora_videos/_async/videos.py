@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
 from .. import _operations as ops
-from .._batch import BatchJob, BatchResult, BatchRun
-from .._batching import arun_batch
 from .._download import download_flow
 from .._fleet import Fleet
 from .._models import Video
@@ -25,6 +24,9 @@ from .._types import (
     VideoVariant,
 )
 from .endpoints import AsyncVideoEndpoints
+
+if TYPE_CHECKING:  # imported when a batch runs: an import that never batches skips them
+    from .._batch import BatchJob, BatchResult
 
 __all__ = ["AsyncVideos"]
 
@@ -287,6 +289,9 @@ class AsyncVideos(AsyncVideoEndpoints):
         for name, value in (("concurrency", concurrency), ("max_pending", max_pending)):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
+        from .._batch import BatchRun
+        from .._batching import arun_batch
+
         run = BatchRun(
             self._engine.config,
             manifest=manifest,

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
 from .. import _operations as ops
-from .._batch import BatchJob, BatchResult, BatchRun
-from .._batching import run_batch
 from .._download import download_flow
 from .._fleet import Fleet
 from .._models import Video
@@ -26,6 +25,9 @@ from .._types import (
     VideoVariant,
 )
 from .endpoints import VideoEndpoints
+
+if TYPE_CHECKING:  # imported when a batch runs: an import that never batches skips them
+    from .._batch import BatchJob, BatchResult
 
 __all__ = ["Videos"]
 
@@ -286,6 +288,9 @@ class Videos(VideoEndpoints):
         for name, value in (("concurrency", concurrency), ("max_pending", max_pending)):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
+        from .._batch import BatchRun
+        from .._batching import run_batch
+
         run = BatchRun(
             self._engine.config,
             manifest=manifest,
