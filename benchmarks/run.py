@@ -1,6 +1,6 @@
 """Benchmark sora_videos against a hand-written httpx + pydantic floor and ``openai``.
 
-    python benchmarks/run.py            the full run (about 12 minutes on 2 cores, and 6 more
+    python benchmarks/run.py            the full run (about 6 minutes on 2 cores, and 3 more
                                         for the instruction counts when valgrind is installed)
     python benchmarks/run.py --quick    fewer repeats, smaller sizes (about 3 minutes)
 

@@ -24,6 +24,13 @@ def cancellations_pending() -> int:
     raise AssertionError("the module is skipped before 3.11")
 
 
+def cut_now(watch: Watch) -> None:
+    """Make every deadline in flight due and fire the timer, in this turn of the loop."""
+    for deadline in list(watch._in_flight):  # pyright: ignore[reportPrivateUsage]
+        deadline.when = 0.0
+    watch._fire()  # pyright: ignore[reportPrivateUsage]
+
+
 async def answer_after(seconds: float, value: str = "answer") -> str:
     await asyncio.sleep(seconds)
     return value
@@ -101,9 +108,7 @@ def test_a_cut_and_a_cancellation_together_is_a_cancellation() -> None:
         watch = Watch(asyncio.get_running_loop())
         task = asyncio.create_task(watch.run(answer_after(10), 30))
         await asyncio.sleep(0.01)
-        for deadline in list(watch._in_flight):  # pyright: ignore[reportPrivateUsage]
-            deadline.when = 0.0  # due now
-        watch._fire()  # pyright: ignore[reportPrivateUsage]
+        cut_now(watch)
         task.cancel()  # the caller gives up in the same turn of the loop
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -127,9 +132,7 @@ def test_a_cut_as_the_answer_arrives_leaves_no_cancellation_behind() -> None:
         task = asyncio.create_task(request())
         await asyncio.sleep(0.01)
         answered.set_result("answer")  # the task is woken...
-        for deadline in list(watch._in_flight):  # pyright: ignore[reportPrivateUsage]
-            deadline.when = 0.0
-        watch._fire()  # ...and cut before it runs
+        cut_now(watch)  # ...and cut before it runs
         return await task
 
     async def wait(future: asyncio.Future[str]) -> str:

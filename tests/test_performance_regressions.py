@@ -6,6 +6,7 @@ list the modules an import loads, so they pass or fail the same on a slow machin
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -107,14 +108,21 @@ def _download_peak(download: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-@pytest.fixture
-def big_video(tmp_path: Path) -> Iterator[tuple[Emulator, str]]:
+@contextlib.contextmanager
+def finished_video(size: int) -> Iterator[tuple[Emulator, str]]:
+    """An emulator holding one completed job whose video is ``size`` bytes."""
     clock = ManualClock()
-    with Emulator(clock=clock, video_size_override=DOWNLOAD_SIZE) as emulator:
+    with Emulator(clock=clock, video_size_override=size) as emulator:
         with emulator.client() as sora:
             video = sora.videos.create(prompt="a long take")
         clock.advance(60)
         yield emulator, video.id
+
+
+@pytest.fixture
+def big_video() -> Iterator[tuple[Emulator, str]]:
+    with finished_video(DOWNLOAD_SIZE) as made:
+        yield made
 
 
 @pytest.mark.parametrize("how", ["download", "write_to_file"])
@@ -262,12 +270,8 @@ def hints(monkeypatch: pytest.MonkeyPatch) -> WritebackHints:
 
 @pytest.fixture
 def small_video() -> Iterator[tuple[Emulator, str]]:
-    clock = ManualClock()
-    with Emulator(clock=clock, video_size_override=SMALL_VIDEO) as emulator:
-        with emulator.client() as sora:
-            video = sora.videos.create(prompt="a long take")
-        clock.advance(60)
-        yield emulator, video.id
+    with finished_video(SMALL_VIDEO) as made:
+        yield made
 
 
 def assert_written_back_as_it_arrived(hints: WritebackHints, path: Path, served: bytes) -> None:
