@@ -31,6 +31,13 @@ def cut_now(watch: Watch) -> None:
     watch._fire()  # pyright: ignore[reportPrivateUsage]
 
 
+async def waiting_request(watch: Watch) -> asyncio.Task[str]:
+    """A request under a 30 s deadline whose answer takes 10 s, started and now waiting."""
+    task = asyncio.create_task(watch.run(answer_after(10), 30))
+    await asyncio.sleep(0.01)
+    return task
+
+
 async def answer_after(seconds: float, value: str = "answer") -> str:
     await asyncio.sleep(seconds)
     return value
@@ -82,8 +89,7 @@ def test_a_shorter_deadline_moves_the_timer_up_and_the_longer_one_still_holds() 
 def test_a_cancellation_from_elsewhere_stays_a_cancellation() -> None:
     async def main() -> None:
         watch = Watch(asyncio.get_running_loop())
-        task = asyncio.create_task(watch.run(answer_after(10), 30))
-        await asyncio.sleep(0.01)
+        task = await waiting_request(watch)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -106,8 +112,7 @@ def test_an_outer_timeout_that_fires_first_is_the_callers_own() -> None:
 def test_a_cut_and_a_cancellation_together_is_a_cancellation() -> None:
     async def main() -> None:
         watch = Watch(asyncio.get_running_loop())
-        task = asyncio.create_task(watch.run(answer_after(10), 30))
-        await asyncio.sleep(0.01)
+        task = await waiting_request(watch)
         cut_now(watch)
         task.cancel()  # the caller gives up in the same turn of the loop
         with pytest.raises(asyncio.CancelledError):

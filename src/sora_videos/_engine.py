@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import httpx
 
 from . import _files
-from ._body import OUTLASTED, already_read, async_read_body, read_body
+from ._body import OUTLASTED, async_read_body, read_body
 from ._config import ClientConfig
 from ._exceptions import APIConnectionError
 from ._raw import RawResponse
@@ -243,8 +243,6 @@ class AsyncEngine:
         if isinstance(step, Send):
             return await self._send(step)
         if isinstance(step, Read):
-            if (known := already_read(step.response, step.limit)) is not None:
-                return known
             deadline = self._deadlines.get(step.response)
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             reading = async_read_body(step.response, step.limit)
